@@ -125,3 +125,12 @@ class TopologyDef:
             for (src, stream), g in c.inputs.items()
             if src == component_id and stream == stream_id
         }
+
+
+def launcher_script(module: str) -> str:
+    """The file under the jar's ``resources/`` that Storm runs for a petrel component module.
+
+    It is the ShellComponent ``script``; the jar builder writes it, and it hands over to the
+    worker launcher (``petrel.runtime.launcher``) with the module name baked in.
+    """
+    return f"_petrel_launch_{module}.py"
