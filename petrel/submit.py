@@ -1,0 +1,51 @@
+"""``petrel submit``: build the jar, then run it locally (no name) or send it to Nimbus (a name)."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from petrel.errors import PetrelError
+
+# Options that only make sense on one side; used to reject a mix with one clear message.
+_LOCAL_ONLY = {"duration": "--duration", "stats_json": "--stats-json", "fail_fast": "--fail-fast",
+               "quiet": "--quiet", "profile": "--profile", "logdir": "--logdir"}
+_CLUSTER_ONLY = {"inactive": "--inactive", "force": "--force", "nimbus": "--nimbus"}
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if args.name:
+        used = [flag for attr, flag in _LOCAL_ONLY.items() if getattr(args, attr, None)]
+        if used:
+            raise PetrelError(
+                f"{', '.join(used)} only apply to a local run; drop them, or drop the topology "
+                f"name {args.name!r} to run locally"
+            )
+        if args.venv == "new":
+            raise PetrelError("--venv new only applies to a local run; on a cluster each worker "
+                              "builds the topology's environment itself")
+    else:
+        used = [flag for attr, flag in _CLUSTER_ONLY.items() if getattr(args, attr, None)]
+        if used:
+            raise PetrelError(
+                f"{', '.join(used)} only apply when submitting to a cluster; add the topology "
+                "name, e.g. 'petrel submit --config topology.yaml NAME'"
+            )
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    """Handler of ``petrel submit``."""
+    _check_options(args)
+    from petrel.package.command import build_topology_jar
+
+    with tempfile.TemporaryDirectory(prefix="petrel-submit-") as tmp:
+        destjar = Path(args.destjar) if args.destjar else Path(tmp) / "topology.jar"
+        built = build_topology_jar(args.config, args.definition, destjar=destjar)
+        if args.name:
+            from petrel.cluster.commands import submit_to_cluster
+
+            return submit_to_cluster(args, built)
+        from petrel.local.command import run_local
+
+        return run_local(args, built)
