@@ -46,6 +46,10 @@ def run_submit(args: argparse.Namespace) -> int:
             from petrel.cluster.commands import submit_to_cluster
 
             return submit_to_cluster(args, built)
+        if args.via_storm_cli:
+            from petrel.cluster.stormcli import submit_via_storm_cli
+
+            return submit_via_storm_cli(args, built, local=True)
         from petrel.local.command import run_local
 
         return run_local(args, built)

@@ -1,0 +1,337 @@
+"""Handlers of ``petrel kill|list|status|activate|deactivate|rebalance`` and the cluster half
+of ``petrel submit NAME`` (``submit_to_cluster``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from petrel.cluster.address import NimbusTarget, resolve_nimbus
+from petrel.cluster.nimbus import InvalidTopology, NimbusConnection, NotAlive, connect_leader
+from petrel.cluster.submission import submit_topology
+from petrel.cluster.tables import format_table, format_uptime
+from petrel.cluster.upload import ProgressLine
+from petrel.config import load_config
+from petrel.errors import PetrelError
+
+ALL_TIME = ":all-time"
+TOPOLOGY_SER = "resources/topology.ser"
+
+
+# ---------------------------------------------------------------- shared plumbing
+
+
+def _target(args: argparse.Namespace) -> NimbusTarget:
+    """Resolve Nimbus from --nimbus, --config (or ./topology.yaml when present), storm.yaml."""
+    config = getattr(args, "config", None)
+    if config is None and Path("topology.yaml").is_file():
+        config = "topology.yaml"
+    conf = load_config(config) if config else {}
+    return resolve_nimbus(getattr(args, "nimbus", None), conf,
+                          topology_conf_name=str(config or "topology.yaml"))
+
+
+def _connect(args: argparse.Namespace) -> NimbusConnection:
+    return connect_leader(_target(args), timeout=float(getattr(args, "timeout", 30.0)))
+
+
+def _not_running(name: str, conn: NimbusConnection) -> PetrelError:
+    return PetrelError(
+        f"topology {name!r} is not running on Nimbus at {conn.address}; "
+        "'petrel list' shows the running topologies"
+    )
+
+
+def _non_negative(value: Optional[int], flag: str) -> Optional[int]:
+    if value is not None and value < 0:
+        raise PetrelError(f"{flag} must be 0 or more seconds, got {value}")
+    return value
+
+
+# ---------------------------------------------------------------- submit NAME
+
+
+def submit_to_cluster(args: argparse.Namespace, built: Any) -> int:
+    """Upload ``built.jar`` and submit it as topology ``args.name``; print its id."""
+    if getattr(args, "via_storm_cli", False):
+        from petrel.cluster.stormcli import submit_via_storm_cli
+
+        return submit_via_storm_cli(args, built, local=False)
+    conf_name = str(getattr(args, "config", None) or "topology.yaml")
+    target = resolve_nimbus(args.nimbus, built.conf, topology_conf_name=conf_name)
+    jar = Path(built.jar)
+    with connect_leader(target, timeout=float(args.timeout)) as conn:
+        topology = storm_topology_for(built, conn)
+        _warn_direct_streams(conn, built)
+        done = submit_topology(
+            conn, args.name, jar, topology, built.conf,
+            inactive=bool(args.inactive), force=bool(args.force),
+            progress=ProgressLine(jar.name), conf_source=conf_name,
+        )
+    if done.replaced:
+        print(f"killed the running topology {args.name!r} ({done.replaced}) first (--force)")
+    print(f"submitted topology {args.name!r} to Nimbus at {conn.address}: "
+          f"id {done.topology_id or '(not listed yet)'}, status {done.status}")
+    return 0
+
+
+def storm_topology_for(built: Any, conn: NimbusConnection) -> Any:
+    """The StormTopology to submit: the jar's own ``resources/topology.ser`` when it has one.
+
+    Submitting exactly what the jar holds keeps ``petrel submit`` and ``--via-storm-cli``
+    identical; a jar without it (hand-made) falls back to encoding the model.
+    """
+    from petrel.topology.thrift import deserialize_topology, to_thrift
+
+    try:
+        with zipfile.ZipFile(built.jar) as zf:
+            data = zf.read(TOPOLOGY_SER)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        data = None
+    if data is not None:
+        return deserialize_topology(data)
+    return to_thrift(built.topology)
+
+
+def _warn_direct_streams(conn: NimbusConnection, built: Any) -> None:
+    """Storm >= 2.6 crashes multilang direct emits unless JSON_SMART_SIMPLE is set (A.13.1)."""
+    topo = getattr(built, "topology", None)
+    if topo is None or not any(
+        s.direct for c in topo.components.values() if c.is_shell for s in c.streams.values()
+    ):
+        return
+    childopts = built.conf.get("topology.worker.childopts") or ""
+    opts = " ".join(childopts) if isinstance(childopts, list) else str(childopts)
+    if "JSON_SMART_SIMPLE=true" in opts:
+        return
+    try:
+        version = str(conn.call("getLeader").version)
+    except PetrelError:
+        return
+    parts = version.split(".")
+    if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+        if (int(parts[0]), int(parts[1])) >= (2, 6):
+            print(
+                f"petrel submit: warning: Storm {version} crashes multilang direct emits "
+                "(STORM-PROTOCOL.md A.13.1); add -DJSON_SMART_SIMPLE=true to "
+                "topology.worker.childopts in topology.yaml (see docs/cluster.md)",
+                file=sys.stderr,
+            )
+
+
+# ---------------------------------------------------------------- kill / activate / deactivate
+
+
+def run_kill(args: argparse.Namespace) -> int:
+    """``petrel kill NAME [--wait S]``."""
+    wait = _non_negative(args.wait, "--wait")
+    with _connect(args) as conn:
+        options = conn.idl.KillOptions(wait_secs=wait)
+        try:
+            conn.call("killTopologyWithOpts", args.name, options)
+        except NotAlive:
+            raise _not_running(args.name, conn) from None
+    when = f"after {wait} s" if wait is not None else "after its message timeout"
+    print(f"killed topology {args.name!r}: its spouts are deactivated now and Storm removes it "
+          f"{when}")
+    return 0
+
+
+def _set_active(args: argparse.Namespace, method: str, done: str) -> int:
+    with _connect(args) as conn:
+        try:
+            conn.call(method, args.name)
+        except NotAlive:
+            raise _not_running(args.name, conn) from None
+    print(f"{done} topology {args.name!r}")
+    return 0
+
+
+def run_activate(args: argparse.Namespace) -> int:
+    """``petrel activate NAME``."""
+    return _set_active(args, "activate", "activated")
+
+
+def run_deactivate(args: argparse.Namespace) -> int:
+    """``petrel deactivate NAME``."""
+    return _set_active(args, "deactivate", "deactivated")
+
+
+# ---------------------------------------------------------------- rebalance
+
+
+def parse_executors(items: list[str]) -> dict[str, int]:
+    """``["split=4", "count=2"]`` as ``{"split": 4, "count": 2}``; a clear error otherwise."""
+    out: dict[str, int] = {}
+    for item in items:
+        comp, sep, count = item.rpartition("=")
+        if not sep or not comp:
+            raise PetrelError(f"--executors {item!r}: write COMPONENT=N, e.g. --executors split=4")
+        try:
+            n = int(count)
+        except ValueError:
+            raise PetrelError(f"--executors {item!r}: {count!r} is not a whole number") from None
+        if n <= 0:
+            raise PetrelError(f"--executors {item!r}: the executor count must be at least 1")
+        out[comp] = n
+    return out
+
+
+def run_rebalance(args: argparse.Namespace) -> int:
+    """``petrel rebalance NAME [--workers N] [--executors COMP=N ...] [--wait S]``."""
+    executors = parse_executors(args.executors or [])
+    if args.workers is not None and args.workers <= 0:
+        raise PetrelError(f"--workers must be at least 1, got {args.workers}")
+    wait = _non_negative(args.wait, "--wait")
+    with _connect(args) as conn:
+        options = conn.idl.RebalanceOptions(
+            wait_secs=wait, num_workers=args.workers, num_executors=executors or None
+        )
+        try:
+            conn.call("rebalance", args.name, options)
+        except NotAlive:
+            raise _not_running(args.name, conn) from None
+        except InvalidTopology as exc:
+            raise PetrelError(
+                f"Nimbus refused to rebalance {args.name!r}: {exc.server_message}"
+            ) from None
+    changes = [f"workers -> {args.workers}"] if args.workers is not None else []
+    changes += [f"{comp} -> {n} executors" for comp, n in executors.items()]
+    when = f"in {wait} s" if wait is not None else "after its message timeout"
+    print(f"rebalancing topology {args.name!r} {when}"
+          + (f" ({', '.join(changes)})" if changes else ""))
+    return 0
+
+
+# ---------------------------------------------------------------- list
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """``petrel list``: one row per topology on the cluster."""
+    with _connect(args) as conn:
+        summaries = sorted(conn.call("getClusterInfo").topologies or [], key=lambda s: s.name)
+    if not summaries:
+        print(f"no topologies are running on Nimbus at {conn.address}")
+        return 0
+    rows = [
+        [s.name, s.id, s.status, format_uptime(s.uptime_secs), s.num_workers, s.num_executors,
+         s.num_tasks]
+        for s in summaries
+    ]
+    print(format_table(["name", "id", "status", "uptime", "workers", "executors", "tasks"], rows))
+    return 0
+
+
+# ---------------------------------------------------------------- status
+
+
+def component_rows(info: Any) -> list[list[object]]:
+    """Per-component rows (user components only) from a TopologyInfo, all-time window."""
+    comps: dict[str, dict[str, Any]] = {}
+    for ex in info.executors or []:
+        cid = ex.component_id
+        if cid.startswith("__"):
+            continue
+        row = comps.setdefault(cid, {"kind": "-", "executors": 0, "tasks": 0,
+                                     "emitted": 0, "acked": 0, "failed": 0})
+        row["executors"] += 1
+        ei = ex.executor_info
+        if ei is not None:
+            row["tasks"] += ei.task_end - ei.task_start + 1
+        stats = ex.stats
+        if stats is None:
+            continue
+        row["emitted"] += _window_sum(stats.emitted, user_streams_only=True)
+        specific = stats.specific
+        part = getattr(specific, "spout", None) if specific is not None else None
+        if part is not None:
+            row["kind"] = "spout"
+        else:
+            part = getattr(specific, "bolt", None) if specific is not None else None
+            if part is not None:
+                row["kind"] = "bolt"
+        if part is not None:
+            row["acked"] += _window_sum(part.acked)
+            row["failed"] += _window_sum(part.failed)
+    errors = info.errors or {}
+    out = []
+    for cid in sorted(comps):
+        r = comps[cid]
+        latest = _latest_error(errors.get(cid))
+        out.append([cid, r["kind"], r["executors"], r["tasks"], r["emitted"], r["acked"],
+                    r["failed"], latest])
+    return out
+
+
+def _window_sum(by_window: Any, *, user_streams_only: bool = False) -> int:
+    if not by_window:
+        return 0
+    streams = by_window.get(ALL_TIME) or {}
+    total = 0
+    for stream, value in streams.items():
+        stream_id = stream if isinstance(stream, str) else getattr(stream, "streamId", "")
+        if user_streams_only and str(stream_id).startswith("__"):
+            continue
+        total += int(value or 0)
+    return total
+
+
+def _latest_error(errors: Any) -> str:
+    if not errors:
+        return ""
+    latest = max(errors, key=lambda e: e.error_time_secs or 0)
+    first_line = (latest.error or "").strip().splitlines()[0:1]
+    text = first_line[0] if first_line else "(empty error)"
+    if len(text) > 120:
+        text = text[:117] + "..."
+    ago = format_uptime(max(0, int(time.time()) - int(latest.error_time_secs or 0)))
+    return f"{ago} ago: {text}"
+
+
+def _topology_header(info: Any, summary: Any) -> str:
+    return (f"topology {info.name!r} ({info.id}): {info.status}, "
+            f"up {format_uptime(info.uptime_secs)}, {summary.num_workers} workers, "
+            f"{summary.num_executors} executors, {summary.num_tasks} tasks")
+
+
+def status_report(conn: NimbusConnection, name: Optional[str]) -> Iterator[str]:
+    """The text of ``petrel status``, one block per topology."""
+    summaries = sorted(conn.call("getClusterInfo").topologies or [], key=lambda s: s.name)
+    if name is not None:
+        summaries = [s for s in summaries if s.name == name]
+        if not summaries:
+            raise _not_running(name, conn)
+    if not summaries:
+        yield f"no topologies are running on Nimbus at {conn.address}"
+        return
+    for i, summary in enumerate(summaries):
+        try:
+            info = conn.call("getTopologyInfo", summary.id)
+        except NotAlive:
+            if name is not None:
+                raise _not_running(name, conn) from None
+            continue  # killed while we were looking
+        if i:
+            yield ""
+        yield _topology_header(info, summary)
+        rows = component_rows(info)
+        if rows:
+            yield format_table(
+                ["component", "type", "executors", "tasks", "emitted", "acked", "failed",
+                 "last error"],
+                rows,
+            )
+        else:
+            yield "(no executors assigned yet)"
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """``petrel status [NAME]``: per-component executors, counts and latest errors."""
+    with _connect(args) as conn:
+        for block in status_report(conn, args.name):
+            print(block)
+    return 0

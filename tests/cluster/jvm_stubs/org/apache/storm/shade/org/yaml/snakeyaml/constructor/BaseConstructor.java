@@ -1,0 +1,5 @@
+package org.apache.storm.shade.org.yaml.snakeyaml.constructor;
+
+/** Test stub. */
+public abstract class BaseConstructor {
+}
