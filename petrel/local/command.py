@@ -1,0 +1,174 @@
+"""``petrel submit`` without a topology name: run the built jar on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import urllib.parse
+import zipfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from petrel.errors import PetrelError
+from petrel.local.runner import LocalRunner, RunOptions
+from petrel.local.tasks import assign_tasks, make_storm_id
+from petrel.topology.model import TopologyDef
+
+
+def extract_resources(jar: Path, dest: Path) -> None:
+    """Extract the jar's ``resources/`` entries into ``dest`` as a supervisor does (C.2)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
+    try:
+        with zipfile.ZipFile(jar) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                if not name.startswith("resources/") or name.endswith("/"):
+                    continue
+                target = (dest / name[len("resources/"):]).resolve()
+                if root not in target.parents:
+                    continue  # an entry escaping the directory is skipped, as Storm does
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise PetrelError(f"cannot extract the topology jar {jar}: {exc}") from None
+
+
+def jar_topology(resources: Path, conf: Dict[str, Any], fallback: TopologyDef) -> TopologyDef:
+    """The topology the jar carries (``resources/topology.ser``), as a cluster would read it."""
+    ser = resources / "topology.ser"
+    if not ser.is_file():
+        return fallback
+    try:
+        from petrel.topology.thrift import deserialize_topology, from_thrift
+    except ImportError:  # pragma: no cover - the Thrift part is not installed
+        return fallback
+    return from_thrift(deserialize_topology(ser.read_bytes()), conf)
+
+
+def check_runnable(topology: TopologyDef) -> None:
+    """Refuse what only a JVM can run, naming every such component and grouping."""
+    problems: List[str] = []
+    for cid, comp in topology.components.items():
+        if comp.java is not None or comp.serialized_java is not None or not comp.is_shell:
+            what = f"JVM class {comp.java.class_name}" if comp.java else "a serialized Java object"
+            problems.append(f"{comp.kind} '{cid}' is {what}")
+        elif not comp.script:
+            problems.append(f"{comp.kind} '{cid}' has no script to run")
+        for (src, stream), grouping in comp.inputs.items():
+            if grouping.kind in ("custom_object", "custom_serialized"):
+                cls = grouping.java_object.class_name if grouping.java_object else "serialized"
+                problems.append(f"bolt '{cid}' subscribes to '{src}' stream '{stream}' with a "
+                                f"custom Java grouping ({cls})")
+    if problems:
+        raise PetrelError("the local runner runs multilang components only, and this topology "
+                          "has JVM parts:\n  " + "\n  ".join(problems)
+                          + "\nsubmit it to a Storm cluster instead ('petrel submit --config "
+                            "topology.yaml NAME')")
+
+
+def component_env(venv: Optional[str], logdir: Path, profile: bool) -> Dict[str, str]:
+    """The environment every task starts with (the launcher reads the PETREL_* variables)."""
+    env = dict(os.environ)
+    env["PETREL_LOGDIR"] = str(logdir)
+    env.pop("PETREL_PYTHON", None)
+    choice = venv or "self"
+    if choice == "self":
+        env["PETREL_PYTHON"] = sys.executable
+    elif choice != "new":
+        path = Path(choice).expanduser()
+        python = path / "bin" / "python"
+        if not python.exists():
+            raise PetrelError(f"--venv {choice}: {python} does not exist; give the directory of "
+                              f"an existing virtual environment, 'self' or 'new'")
+        env["PETREL_PYTHON"] = str(python.absolute())
+    if profile:
+        env["PETREL_PROFILE"] = "1"
+    return env
+
+
+def _make_dir(path: Path, what: str) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".petrel-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise PetrelError(f"cannot use {path} as the {what}: {exc.strerror or exc}; "
+                          f"choose another with --logdir") from None
+    return path.resolve()
+
+
+def _task_summary(topology: TopologyDef, tasks_of: Dict[str, List[int]]) -> str:
+    return ", ".join(f"{cid} x{len(tasks_of[cid])}" for cid in topology.components)
+
+
+def run_local(args: argparse.Namespace, built: Any) -> int:
+    """Run the built jar with the embedded local runner; returns the exit code."""
+    t0 = time.monotonic()
+    conf: Dict[str, Any] = dict(built.conf or {})
+    name = getattr(built, "name", "") or conf.get("topology.name") or Path(
+        built.topology_dir).name
+    storm_id = make_storm_id(name)
+    work = Path(tempfile.mkdtemp(prefix=f"petrel-{storm_id}-"))
+    resources = work / "stormdist" / urllib.parse.quote(storm_id, safe="") / "resources"
+    try:
+        logdir = _make_dir(Path(args.logdir) if getattr(args, "logdir", None) else work / "logs",
+                           "log directory")
+        extract_resources(Path(built.jar), resources)
+        topology = jar_topology(resources, conf, built.topology)
+        check_runnable(topology)
+        layout = assign_tasks(topology, conf)
+        options = RunOptions(
+            resources=resources, logdir=logdir, piddir=work / "pids",
+            env=component_env(getattr(args, "venv", None), logdir,
+                              bool(getattr(args, "profile", False))),
+            duration=getattr(args, "duration", None),
+            fail_fast=bool(getattr(args, "fail_fast", False)),
+            quiet=bool(getattr(args, "quiet", False)),
+            start_timeout=900.0 if getattr(args, "venv", None) == "new" else 60.0,
+        )
+        runner = LocalRunner(topology, layout, conf, name, storm_id, options)
+        ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
+        print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "
+              f"({_task_summary(topology, layout.component_tasks)}); logs in {logdir}",
+              flush=True)
+        code = runner.run()
+        stats = runner.finish_stats()
+        if runner.first_ack_at is not None:
+            first_ack = runner.first_ack_at - runner.started + (runner.started - t0)
+        else:
+            first_ack = None
+        print(f"petrel submit: stopped ({runner.stop_reason or 'finished'}) after "
+              f"{stats.duration_s:.1f} s", flush=True)
+        print(stats.table(), flush=True)
+        lat = stats.percentiles()
+        if lat["p50"] is not None:
+            print(f"complete latency: p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms; "
+                  f"tuple trees acked {stats.spout_acked:,}, failed {stats.spout_failed:,}; "
+                  f"restarts {stats.restarts}", flush=True)
+        if getattr(args, "stats_json", None):
+            doc = stats.to_json({"exit_code": code, "stop_reason": runner.stop_reason,
+                                 "pending_at_stop": len(runner.acker.pending),
+                                 "timed_out": stats.spout_timed_out,
+                                 "first_ack_s": None if first_ack is None else round(first_ack, 3),
+                                 "logdir": str(logdir)})
+            try:
+                Path(args.stats_json).write_text(json.dumps(doc, indent=2) + "\n")
+            except OSError as exc:
+                raise PetrelError(f"cannot write --stats-json {args.stats_json}: "
+                                  f"{exc.strerror or exc}") from None
+        return code
+    finally:
+        shutil.rmtree(work / "stormdist", ignore_errors=True)
+        shutil.rmtree(work / "pids", ignore_errors=True)
+        try:
+            work.rmdir()  # only when the logs went elsewhere
+        except OSError:
+            pass

@@ -1,0 +1,226 @@
+"""Benchmark of the local runner: word count end to end against the spout's own bound.
+
+Word count with one spout task emitting sentences from memory with message ids, split x2,
+count x2, acking on, max spout pending 1000. Reported: acked sentences/s, words/s, complete
+latency p50/p99, the runner's share of CPU, the time from the command to the first ack,
+and the same spout's ``next``/``sync`` rate measured standalone in the same run (the bound one
+spout task can reach). Targets: >= 70% of that bound, p99 < 100 ms, runner < 25% of CPU,
+first ack < 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SPOUT = '''
+from petrel import storm
+from petrel.emitter import Spout
+
+SENTENCES = ["the cow jumped over the moon", "an apple a day keeps the doctor away",
+             "four score and seven years ago", "snow white and the seven dwarfs"]
+
+
+class SentenceSpout(Spout):
+    def __init__(self):
+        super().__init__(script=__file__)
+        self.n = 0
+
+    @classmethod
+    def declareOutputFields(cls):
+        return ["sentence"]
+
+    def nextTuple(self):
+        self.n += 1
+        storm.emit([SENTENCES[self.n % 4]], id=self.n)
+
+
+def run():
+    SentenceSpout().run()
+'''
+
+SPLIT = '''
+from petrel import storm
+from petrel.emitter import BasicBolt
+
+
+class SplitBolt(BasicBolt):
+    def __init__(self):
+        super().__init__(script=__file__)
+
+    @classmethod
+    def declareOutputFields(cls):
+        return ["word"]
+
+    def process(self, tup):
+        for word in tup.values[0].split(" "):
+            storm.emit([word])
+
+
+def run():
+    SplitBolt().run()
+'''
+
+COUNT = '''
+from petrel.emitter import BasicBolt
+
+
+class CountBolt(BasicBolt):
+    def __init__(self):
+        super().__init__(script=__file__)
+        self.counts = {}
+
+    @classmethod
+    def declareOutputFields(cls):
+        return ["word", "count"]
+
+    def process(self, tup):
+        word = tup.values[0]
+        self.counts[word] = self.counts.get(word, 0) + 1
+
+
+def run():
+    CountBolt().run()
+'''
+
+CREATE = '''
+from benchspout import SentenceSpout
+from benchsplit import SplitBolt
+from benchcount import CountBolt
+
+
+def create(builder):
+    builder.setSpout("spout", SentenceSpout(), 1)
+    builder.setBolt("split", SplitBolt(), 2).shuffleGrouping("spout")
+    builder.setBolt("count", CountBolt(), 2).fieldsGrouping("split", ["word"])
+'''
+
+WORDS_PER_SENTENCE = (6 + 8 + 6 + 5) / 4
+
+
+def write_topology(root: Path) -> Path:
+    """The benchmark topology directory."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "benchspout.py").write_text(SPOUT)
+    (root / "benchsplit.py").write_text(SPLIT)
+    (root / "benchcount.py").write_text(COUNT)
+    (root / "create.py").write_text(CREATE)
+    (root / "topology.yaml").write_text("topology.name: benchwc\n"
+                                        "topology.max.spout.pending: 1000\n"
+                                        "topology.message.timeout.secs: 30\n")
+    return root / "topology.yaml"
+
+
+def _read_message(stream) -> bytes:
+    lines = []
+    while True:
+        line = stream.readline()
+        if not line:
+            raise RuntimeError("the spout closed its stdout")
+        if line == b"end\n":
+            return b"".join(lines)
+        lines.append(line)
+
+
+def spout_bound(config: Path, seconds: float = 3.0) -> float:
+    """``next``/``sync`` round trips per second of the spout alone, started as Storm would."""
+    from petrel.local.command import extract_resources
+    from petrel.package.command import build_topology_jar
+    from petrel.topology.model import launcher_script
+
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build_topology_jar(str(config), "create.create", destjar=Path(tmp) / "b.jar")
+        res = Path(tmp) / "stormdist" / "bench-1-1" / "resources"
+        extract_resources(built.jar, res)
+        env = dict(os.environ, PETREL_PYTHON=sys.executable, PETREL_LOGDIR=tmp)
+        proc = subprocess.Popen(["python3", launcher_script("benchspout")], cwd=res, env=env,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        ctx = {"task->component": {"1": "spout", "2": "split"}, "taskid": 1,
+               "componentid": "spout", "streams": ["default"],
+               "stream->outputfields": {"default": ["sentence"]},
+               "stream->target->grouping": {"default": {"split": {"type": "SHUFFLE"}}},
+               "source->stream->grouping": {}, "source->stream->fields": {}}
+        setup = {"conf": {"storm.cluster.mode": "local"}, "pidDir": tmp, "context": ctx}
+        proc.stdin.write(json.dumps(setup).encode() + b"\nend\n")
+        _read_message(proc.stdout)  # pid
+        proc.stdin.write(b'{"command":"activate","id":""}\nend\n')
+        while b"sync" not in _read_message(proc.stdout):
+            pass
+        n = 0
+        start = time.perf_counter()
+        end = start + seconds
+        while True:
+            proc.stdin.write(b'{"command":"next","id":""}\nend\n')
+            while b'"sync"' not in _read_message(proc.stdout):
+                pass
+            n += 1
+            if n % 256 == 0 and time.perf_counter() >= end:
+                break
+        rate = n / (time.perf_counter() - start)
+        proc.stdin.close()
+        proc.wait(5)
+        return rate
+
+
+def run_topology(config: Path, seconds: float = 8.0) -> dict:
+    """Run the topology with ``petrel submit``'s local path; returns the stats JSON."""
+    from petrel.local.command import run_local
+    from petrel.package.command import build_topology_jar
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_path = Path(tmp) / "stats.json"
+        args = argparse.Namespace(logdir=str(Path(tmp) / "logs"), venv="self",
+                                  duration=seconds, stats_json=str(stats_path), fail_fast=True,
+                                  quiet=True, profile=False, debug=False)
+        t0 = time.monotonic()
+        before_self = resource.getrusage(resource.RUSAGE_SELF)
+        before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        built = build_topology_jar(str(config), "create.create", destjar=Path(tmp) / "t.jar")
+        build_s = time.monotonic() - t0
+        code = run_local(args, built)
+        after_self = resource.getrusage(resource.RUSAGE_SELF)
+        after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        stats = json.loads(stats_path.read_text())
+        own = (after_self.ru_utime + after_self.ru_stime
+               - before_self.ru_utime - before_self.ru_stime)
+        children = (after_children.ru_utime + after_children.ru_stime
+                    - before_children.ru_utime - before_children.ru_stime)
+        stats["exit"] = code
+        stats["runner_cpu_share"] = own / max(1e-9, own + children)
+        stats["build_s"] = build_s
+        return stats
+
+
+def main() -> None:
+    """Run the benchmark and print its figures against the targets."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = write_topology(Path(tmp) / "benchwc")
+        bound = spout_bound(config)
+        stats = run_topology(config)
+    acked = stats["spout_acked"]
+    first = stats.get("first_ack_s") or 0.0
+    active = max(1e-9, stats["duration_s"] - first)
+    rate = acked / active
+    lat = stats["complete_latency_ms"]
+    ratio = rate / bound
+    print("local runner: word count, 1 spout (message ids), split x2, count x2, "
+          "max spout pending 1000")
+    print(f"  spout bound (standalone next/sync):  {bound:,.0f} /s")
+    print(f"  end to end: {rate:,.0f} sentences/s acked, {rate * WORDS_PER_SENTENCE:,.0f} words/s"
+          f"  -> {ratio:.0%} of the bound (target >= 70%)")
+    print(f"  complete latency: p50 {lat['p50']} ms, p99 {lat['p99']} ms (target p99 < 100 ms)")
+    print(f"  runner CPU: {stats['runner_cpu_share']:.0%} of the total (target < 25%)")
+    print(f"  command to first ack: {first + stats['build_s']:.2f} s incl. the jar build "
+          f"({stats['build_s']:.2f} s) (target < 1.5 s)")
+    print(f"  failed {stats['spout_failed']}, restarts {stats['restarts']}, exit {stats['exit']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""A reliable spout: emits ids 0..N-1 once each, replays failed ids, records acks to a file."""
+
+import time
+
+from rawproto import handshake, read_message, send
+
+conf, context = handshake()
+count = conf.get("test.count", 100)
+record = conf.get("test.record")
+words = conf.get("test.words", ["the cow jumped over the moon"])
+rate_sleep = conf.get("test.spout.sleep", 0)
+log = open(f"{record}.{context['taskid']}", "a") if record else None
+todo = list(range(count))
+todo.reverse()
+while True:
+    msg = read_message()
+    if msg is None:
+        break
+    cmd = msg["command"]
+    if cmd == "next":
+        if todo:
+            i = todo.pop()
+            send({"command": "emit", "id": i, "tuple": [words[i % len(words)]],
+                  "need_task_ids": False})
+            if log:
+                log.write(f"emit {i} {time.time()}\n")
+                log.flush()
+            if rate_sleep:
+                time.sleep(rate_sleep)
+        else:
+            time.sleep(0.001)
+    elif cmd == "ack":
+        if log:
+            log.write(f"ack {msg['id']} {time.time()}\n")
+            log.flush()
+    elif cmd == "fail":
+        if log:
+            log.write(f"fail {msg['id']} {time.time()}\n")
+            log.flush()
+        todo.append(msg["id"])
+    elif cmd in ("activate", "deactivate") and log:
+        log.write(f"{cmd} - {time.time()}\n")
+        log.flush()
+    if conf.get("test.spout.misbehave") and cmd == "next":
+        send({"command": "ack", "id": 1})
+    send({"command": "sync"})

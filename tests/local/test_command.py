@@ -1,0 +1,62 @@
+"""``petrel submit`` without a name: the jar built by the packager, run end to end."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from local_helpers import shell, topology
+
+from petrel.errors import PetrelError
+from petrel.local.command import check_runnable, component_env
+from petrel.topology.model import ComponentDef, GroupingDef, JavaObjectDef
+
+REPO = Path(__file__).parents[2]
+BENCH = REPO / "tests" / "bench"
+
+
+def test_wordcount_jar_runs_end_to_end(tmp_path):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_local
+    finally:
+        sys.path.remove(str(BENCH))
+    config = bench_local.write_topology(tmp_path / "wc")
+    stats_path = tmp_path / "stats.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "petrel.cli", "submit", "--config", str(config), "--duration", "3",
+         "--stats-json", str(stats_path), "--logdir", str(tmp_path / "logs")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin:" + str(Path(sys.executable).parent),
+             "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert "running topology 'benchwc' locally" in proc.stdout
+    assert "component" in proc.stdout and "latency" in proc.stdout
+    stats = json.loads(stats_path.read_text())
+    comps = stats["components"]
+    assert stats["spout_acked"] > 100 and stats["spout_failed"] == 0
+    assert comps["split"]["executed"] == comps["spout"]["emitted"]
+    assert comps["count"]["executed"] == comps["split"]["emitted"]
+    assert stats["complete_latency_ms"]["p99"] is not None
+    assert list((tmp_path / "logs").glob("petrel*_benchcount.log"))
+
+
+def test_jvm_parts_are_refused_by_name():
+    topo = topology(
+        ComponentDef(id="kafka", kind="spout", java=JavaObjectDef("org.x.KafkaSpout")),
+        shell("split", "bolt", "b.py", {"default": ["w"]},
+              inputs={("kafka", "default"): GroupingDef(
+                  "custom_object", java_object=JavaObjectDef("org.x.MyGrouping"))}))
+    with pytest.raises(PetrelError) as err:
+        check_runnable(topo)
+    assert "spout 'kafka' is JVM class org.x.KafkaSpout" in err.value.message
+    assert "custom Java grouping (org.x.MyGrouping)" in err.value.message
+
+
+def test_venv_choices(tmp_path):
+    assert component_env("self", tmp_path, False)["PETREL_PYTHON"] == sys.executable
+    assert "PETREL_PYTHON" not in component_env("new", tmp_path, False)
+    with pytest.raises(PetrelError, match="does not exist"):
+        component_env(str(tmp_path / "nope"), tmp_path, False)
+    assert component_env(None, tmp_path, True)["PETREL_PROFILE"] == "1"

@@ -1,0 +1,62 @@
+"""Host-side framing (STORM-PROTOCOL.md A.3; checks 2-5)."""
+
+import json
+
+import pytest
+
+from petrel.local.wire import MessageReader, ProtocolError, dumps, encode, parse_message
+
+
+def feed_all(chunks):
+    r = MessageReader()
+    out = []
+    for c in chunks:
+        out += r.feed(c)
+    return out, r
+
+
+def test_multiline_json_check_2():
+    out, _ = feed_all([b'{"a":\n1}\nend\n'])
+    assert [parse_message(m) for m in out] == [{"a": 1}]
+
+
+def test_end_must_be_exact_check_3():
+    out, r = feed_all([b'{"a":1}\nend \n', b'END\n'])
+    assert out == []
+    out, _ = feed_all([b'{"a":1}\nend\n{"b":2}\nEND\nend\n'])
+    assert out[0] == b'{"a":1}'
+    with pytest.raises(ProtocolError):
+        parse_message(out[1])  # 'END' is not a terminator, so the JSON is corrupt
+
+
+def test_crlf_and_cr_check_4():
+    out, _ = feed_all([b'{"a":1}\r\nend\r\n{"b":\r', b'\n2}\rend\r', b'\n'])
+    assert [parse_message(m) for m in out] == [{"a": 1}, {"b": 2}]
+
+
+@pytest.mark.parametrize("cut", range(1, 20))
+def test_any_chunk_boundary(cut):
+    data = b'{"command":"ack","id":"1"}\nend\n{"command":"sync"}\nend\n'
+    out, r = feed_all([data[:cut], data[cut:]])
+    assert [parse_message(m) for m in out] == [{"command": "ack", "id": "1"},
+                                               {"command": "sync"}]
+    assert r.buf == b""
+
+
+def test_empty_and_non_object_messages_are_fatal():
+    out, _ = feed_all([b"end\n"])
+    with pytest.raises(ProtocolError):
+        parse_message(out[0])
+    with pytest.raises(ProtocolError, match="JSON object"):
+        parse_message(b"[1,2]")
+    with pytest.raises(ProtocolError, match="invalid JSON"):
+        parse_message(b"hello world")
+
+
+def test_writes_escape_line_separators_check_5():
+    value = {"s": "a/b\n\u2028\u2029é"}
+    data = encode(value)
+    assert data.endswith(b"\nend\n") and data.count(b"\n") == 2
+    assert b"\xe2\x80\xa8" not in data
+    assert json.loads(data[:-5]) == value
+    assert dumps(2**70) == b"1180591620717411303424"  # beyond orjson's range
