@@ -1,0 +1,145 @@
+"""CityCountBolt in-process through petrel's collector seam, city_report.py, create.py, and the
+spout plus bolt over the replay file: MongoDB ends up with the file's own city counts.
+
+(The in-process parts move onto petrel.mock once it lands.)
+"""
+
+import collections
+import datetime as dt
+import json
+import logging
+import socket
+import time
+from pathlib import Path
+
+import city_report
+from citycount import CityCountBolt
+from cityminutes import INDEX_NAME, hourly_counts
+from geocities import CityFinder
+from twitterstream import TwitterStreamSpout
+
+from petrel.config import load_config
+from petrel.topology.loader import load_topology
+
+TOPOLOGY_DIR = Path(__file__).resolve().parents[1]
+SAMPLE = TOPOLOGY_DIR / "tweets_sample.jsonl"
+
+
+def dead_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"mongodb://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_bolt_creates_the_unique_index_on_start(host_factory, mongo):
+    host_factory(CityCountBolt(), mongo.conf())
+    assert INDEX_NAME in mongo.collection.index_information()
+
+
+def test_bolt_counts_each_city_of_a_tweet_in_the_current_minute(host_factory, mongo):
+    host = host_factory(CityCountBolt(), mongo.conf())
+    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+    a = host.send(["Rain in London, sun in Paris, rain in London again"])
+    b = host.send(["Back in London"])
+    c = host.send(["no city here"])
+    assert host.out.acked == [a.id, b.id, c.id] and host.out.failed == []
+    docs = {d["city"]: d for d in mongo.collection.find()}
+    assert {city: d["count"] for city, d in docs.items()} == {"London": 2, "Paris": 1}
+    minute = docs["London"]["minute"]
+    assert before <= minute <= before + dt.timedelta(minutes=1)
+    assert docs["London"]["hour"] == minute.replace(minute=0)
+
+
+def test_unreachable_mongodb_is_reported_at_initialize_and_tweets_are_failed(host_factory,
+                                                                             caplog):
+    url = dead_url()
+    conf = {"mongo_citycount.mongodb_url": url, "mongo_citycount.connect_timeout_secs": 0.2}
+    with caplog.at_level(logging.ERROR):
+        host = host_factory(CityCountBolt(), conf)
+    assert len(host.out.errors) == 1
+    assert f"cannot reach MongoDB at {url}" in host.out.errors[0]
+    assert "mongo_citycount.mongodb_url" in host.out.errors[0]
+    failed = [host.send(["Hello from Tokyo"]) for _ in range(5)]
+    cityless = host.send(["hello from nowhere"])
+    assert host.out.failed == [t.id for t in failed]
+    assert host.out.acked == [cityless.id]
+    assert len(host.out.errors) == 1
+
+
+def test_create_py_wires_spout_and_city_counter():
+    conf = load_config(TOPOLOGY_DIR / "topology.yaml")
+    topo = load_topology(TOPOLOGY_DIR, "create.create", conf)
+    assert list(topo.components) == ["spout", "city-counter"]
+    counter = topo.components["city-counter"]
+    assert counter.module == "citycount" and counter.parallelism == 2
+    assert counter.inputs[("spout", "default")].kind == "shuffle"
+
+
+def test_replay_file_city_counts_end_up_in_mongodb(host_factory, mongo):
+    conf = mongo.conf(**{"twitter.mode": "replay", "twitter.replay_file": str(SAMPLE),
+                         "twitter.replay_rate": 0, "twitter.replay_loop": False})
+    texts = [json.loads(line)["data"]["text"] for line in SAMPLE.read_text("utf-8").splitlines()]
+    finder = CityFinder()
+    expected = collections.Counter(c for t in texts for c in finder.cities(t))
+    assert len(expected) >= 10 and sum(expected.values()) >= 100
+
+    spout = host_factory(TwitterStreamSpout(), conf)
+    bolts = [host_factory(CityCountBolt(), conf) for _ in range(2)]
+    deadline = time.monotonic() + 10
+    while len(spout.out.emitted) < len(texts) and time.monotonic() < deadline:
+        spout.next()
+    for i, tweet in enumerate(spout.take()):
+        bolts[i % 2].send(tweet)
+    totals = collections.Counter()
+    for _hour, city, n in hourly_counts(mongo.collection):
+        totals[city] += n
+    assert totals == expected
+
+
+def test_city_report_prints_hourly_counts(mongo, capsys, tmp_path):
+    coll = mongo.collection
+    coll.insert_many([
+        {"hour": dt.datetime(2024, 5, 1, 12), "minute": dt.datetime(2024, 5, 1, 12, 1),
+         "city": "Tokyo", "count": 2},
+        {"hour": dt.datetime(2024, 5, 1, 12), "minute": dt.datetime(2024, 5, 1, 12, 2),
+         "city": "Tokyo", "count": 3},
+        {"hour": dt.datetime(2024, 5, 1, 12), "minute": dt.datetime(2024, 5, 1, 12, 2),
+         "city": "São Paulo", "count": 7},
+        {"hour": dt.datetime(2024, 5, 1, 13), "minute": dt.datetime(2024, 5, 1, 13, 0),
+         "city": "Lima", "count": 1},
+    ])
+    config = tmp_path / "topology.yaml"
+    config.write_text(f"mongo_citycount.database: {mongo.database}\n")
+    assert city_report.main(["--config", str(config), "--url", mongo.url],
+                            client=mongo.client) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "hour (UTC)        city       mentions",
+        "----------------  ---------  --------",
+        "2024-05-01 12:00  São Paulo         7",
+        "2024-05-01 12:00  Tokyo             5",
+        "2024-05-01 13:00  Lima              1",
+    ]
+
+
+def test_city_report_on_an_empty_collection(mongo, capsys, tmp_path):
+    config = tmp_path / "topology.yaml"
+    config.write_text(f"mongo_citycount.database: {mongo.database}\n")
+    assert city_report.main(["--config", str(config)], client=mongo.client) == 0
+    assert "no city mentions recorded" in capsys.readouterr().out
+
+
+def test_city_report_with_mongodb_unreachable_says_so_without_a_traceback(capsys, tmp_path):
+    config = tmp_path / "topology.yaml"
+    config.write_text("mongo_citycount.connect_timeout_secs: 0.2\n")
+    url = dead_url()
+    assert city_report.main(["--config", str(config), "--url", url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"city_report: error: cannot read cities.minute from MongoDB at {url}")
+    assert "Traceback" not in err
+
+
+def test_city_report_with_a_bad_setting(capsys, tmp_path):
+    config = tmp_path / "topology.yaml"
+    config.write_text("mongo_citycount.database: 'no.dots'\n")
+    assert city_report.main(["--config", str(config)]) == 1
+    assert "mongo_citycount.database" in capsys.readouterr().err
