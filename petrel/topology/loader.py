@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+import sysconfig
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -165,11 +166,17 @@ def _run_definition(func: Callable[..., Any], builder: TopologyBuilder, source: 
         raise _user_code_error(exc, source, f"{func_name}(builder)") from exc
 
 
+# Frames from these places are never the user's: petrel itself, the standard library and
+# installed packages (e.g. a debugger's import hook wrapping every import).
+_NOT_USER_CODE = ("<frozen", _PETREL_DIR, *sorted({sysconfig.get_paths()[k]
+                                                  for k in ("stdlib", "purelib", "platlib")}))
+
+
 def _user_code_error(exc: BaseException, source: str, doing: str) -> PetrelError:
     """One line for an exception raised by the user's code: what, where, and how to see more."""
     where = ""
     frames = traceback.extract_tb(exc.__traceback__)
-    user_frames = [f for f in frames if not f.filename.startswith(("<frozen", _PETREL_DIR))
+    user_frames = [f for f in frames if not f.filename.startswith(_NOT_USER_CODE)
                    and "importlib" not in f.filename]
     if user_frames:
         last = user_frames[-1]
