@@ -1,0 +1,533 @@
+"""The in-process topology engine: tasks, routing with Storm's groupings, tuple trees, ticks.
+
+Every task is a real component instance attached to a ``TaskCollector`` (the runtime's
+collector seam, see ``petrel.runtime``), so emits are checked, BasicBolts anchor and ack,
+and user errors are handled by the same code as on a worker. The engine numbers tasks,
+builds handshake contexts and merges component config with the local runner's functions,
+and picks fields-grouping targets with the runner's hash, so a value reaches the same task
+index in both. Values travel as the JSON bytes the component produced and are decoded
+once per delivery: a bolt receives exactly what Storm would hand it.
+
+Scheduling is deterministic: deliveries are processed first-in first-out; when none are
+queued, pending spout acks and fails are delivered, then each spout that is still
+producing gets one ``nextTuple`` call. A spout stops producing when a call emits nothing
+(it starts again after an ack or fail reaches it) or when it reaches its emit limit.
+Tuple trees are tracked by counting, per spout tuple, the deliveries not yet acked.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import random
+import time
+from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from petrel import storm as _facade
+from petrel.emitter import Bolt, Spout
+from petrel.local.groupings import make_grouper
+from petrel.local.tasks import (
+    acker_count,
+    assign_tasks,
+    build_context,
+    component_conf,
+    topology_conf,
+)
+from petrel.mock.errors import MockError
+from petrel.mock.spout import MockSpout
+from petrel.mock.taskstate import (
+    Roots,
+    Route,
+    Task,
+    TaskCollector,
+    Tree,
+    component_copies,
+    make_tick,
+    young_collections_only,
+)
+from petrel.runtime.failures import ON_ERROR_KEY, FatalComponentError
+from petrel.runtime.outputs import InvalidEmit
+from petrel.runtime.protocol import decode, encode
+from petrel.runtime.tuples import Tuple as StormTuple
+from petrel.topology.model import TopologyDef
+
+try:  # orjson's loads straight, when present (the runtime's decode wraps it)
+    from orjson import loads
+except ImportError:  # pragma: no cover - without orjson
+    loads = decode
+
+TICK_CONF = "topology.tick.tuple.freq.secs"
+# A spout not bounded by max_spout_emits (a MockSpout is bounded by its rows) must stop
+# emitting within these limits, or the run stops with an error asking for max_spout_emits.
+SPOUT_EMIT_LIMIT = 10_000
+SPOUT_TIME_LIMIT_S = 10.0
+# Message ids of these types come back from JSON unchanged; others make the round trip.
+_JSON_SCALARS = (int, str, float, bool)
+# Deliveries in one run before a cycle in the topology is suspected.
+DELIVERY_LIMIT = 20_000_000
+
+ON_ERROR_CHOICES = ("raise", "continue")
+
+
+class Engine:
+    """Runs a TopologyDef in-process with one component object per task (see module doc).
+
+    ``instances`` maps each component id to the object create.py declared;
+    ``task_objects`` gives ready-made objects, one per task, for some ids instead.
+    ``conf`` is the topology config; ``initialize`` False skips ``initialize`` (old
+    Petrel's ``config=None``). ``on_error`` 'raise' stops the run with
+    MockError at the first exception in user code; 'continue' logs, reports and fails the
+    tuple as a worker does. ``max_spout_emits`` is per spout task (an int for every spout
+    or {spout_id: n}). ``ack_unrouted`` False keeps a reliable spout tuple that reaches
+    no task pending (MockTask lets the test ack or fail it) instead of acking it at once.
+    """
+
+    def __init__(self, topology: TopologyDef, instances: Mapping[str, Any],
+                 conf: Optional[Mapping[str, Any]] = None, *, initialize: bool = True,
+                 on_error: str = "raise", max_spout_emits: Any = None, seed: int = 0,
+                 name: str = "mock",
+                 task_objects: Optional[Mapping[str, List[Any]]] = None,
+                 ack_unrouted: bool = True) -> None:
+        if on_error not in ON_ERROR_CHOICES:
+            raise MockError(f"on_error={on_error!r}: use 'raise' (stop at the first error in "
+                            f"a component) or 'continue' (fail the tuple and go on, as Storm)")
+        self.topology = topology
+        self.user_conf = dict(conf or {})
+        self.initialize = initialize
+        self.on_error = on_error
+        self.rng = random.Random(seed)
+        self.queue: Deque[Tuple[Task, StormTuple, Optional[Roots]]] = collections.deque()
+        self.seq = itertools.count(1)
+        self.roots = itertools.count(1)
+        self.trees: Dict[int, Tree] = {}
+        self.tree_log: List[Tuple[Task, Any, bool]] = []   # (spout task, msg id, acked?)
+        self.deliveries = 0
+        self.started_at = 0.0
+        self.acking = acker_count(self.user_conf) > 0
+        self.ack_unrouted = ack_unrouted
+        self.layout = assign_tasks(topology, self.user_conf)
+        self.base_conf = topology_conf(self.user_conf, name, f"{name}-1-0")
+        self.tasks: Dict[int, Task] = {}
+        self.by_component: Dict[str, List[Task]] = {}
+        self.spouts: List[Task] = []
+        self._build(instances, task_objects or {}, max_spout_emits)
+        self._previous_current: Any = None
+
+    # ------------------------------------------------------------------ set-up
+    def _build(self, instances: Mapping[str, Any], task_objects: Mapping[str, List[Any]],
+               max_spout_emits: Any) -> None:
+        topo = self.topology
+        layout_tasks = self.layout.component_tasks
+        copied = {cid: obj for cid, obj in instances.items() if cid not in task_objects}
+        objects = component_copies(topo, copied, layout_tasks)
+        objects.update(task_objects)
+        limits = self._emit_limits(max_spout_emits)
+        for cid, comp in topo.components.items():
+            cconf = component_conf(self.base_conf, comp.conf)
+            tick = cconf.get(TICK_CONF)
+            tasks = []
+            for index, task_id in enumerate(layout_tasks[cid]):
+                component = objects[cid][index]
+                self._check_kind(cid, comp.kind, component)
+                task = Task(task_id, cid, index, comp.kind, component)
+                task.conf = cconf
+                task.context = build_context(topo, self.layout, task_id)
+                if comp.kind == "bolt" and tick:
+                    task.tick_secs = int(tick)
+                if comp.kind == "spout":
+                    task.max_emits = limits.get(cid)
+                    task.bounded = task.max_emits is not None or isinstance(component, MockSpout)
+                    self.spouts.append(task)
+                self.tasks[task_id] = task
+                tasks.append(task)
+            self.by_component[cid] = tasks
+        for task in self.tasks.values():
+            self._build_routes(task)
+
+    def _emit_limits(self, max_spout_emits: Any) -> Dict[str, Optional[int]]:
+        spouts = list(self.topology.spouts)
+        if max_spout_emits is None:
+            return {}
+        if isinstance(max_spout_emits, Mapping):
+            unknown = [k for k in max_spout_emits if k not in spouts]
+            if unknown:
+                raise MockError(f"max_spout_emits names {unknown}, which are not spouts of the "
+                                f"topology; spouts: {spouts}")
+            limits = dict(max_spout_emits)
+        else:
+            limits = {cid: max_spout_emits for cid in spouts}
+        for cid, value in limits.items():
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or value < 0):
+                raise MockError(f"max_spout_emits for spout '{cid}' must be a whole number "
+                                f"of tuples (>= 0), got {value!r}")
+        return limits
+
+    @staticmethod
+    def _check_kind(cid: str, kind: str, component: Any) -> None:
+        if kind == "spout" and isinstance(component, Spout):
+            return
+        if kind == "bolt" and isinstance(component, Bolt):
+            return
+        what = type(component).__name__
+        if kind == "spout":
+            raise MockError(f"spout '{cid}' is a {what}, which petrel.mock cannot run "
+                            f"in-process; give its tuples with spout_data={{'{cid}': rows}} "
+                            f"(or test it with the local runner)")
+        raise MockError(f"bolt '{cid}' is a {what}, which petrel.mock cannot run in-process "
+                        f"(only petrel Bolt/BasicBolt subclasses); test it with the local "
+                        f"runner, 'petrel submit'")
+
+    def _build_routes(self, task: Task) -> None:
+        topo = self.topology
+        comp = topo.components[task.component_id]
+        for stream_id, sdef in comp.streams.items():
+            route = Route(stream_id, list(sdef.fields))
+            route.direct = sdef.direct
+            for consumer, grouping in topo.subscribers(comp.id, stream_id).items():
+                targets = self.layout.component_tasks[consumer]
+                if grouping.kind == "direct":
+                    route.direct_components[consumer] = True
+                    continue
+                route.direct_components[consumer] = False
+                if grouping.kind.startswith("custom"):
+                    raise MockError(f"bolt '{consumer}' subscribes to '{comp.id}' with a custom "
+                                    f"Java grouping, which petrel.mock cannot run; test it with "
+                                    f"the local runner or use a built-in grouping")
+                route.groupers.append(make_grouper(grouping.kind, targets, sdef.fields,
+                                                   grouping.fields, self.rng))
+            if len(route.groupers) == 1 and not route.direct:
+                route.single = route.groupers[0]
+            task.routes[stream_id] = route
+
+    # ------------------------------------------------------------------ start and stop
+    def start(self) -> None:
+        """Attach every task's component, call ``initialize``, activate the spouts."""
+        self._previous_current = _facade._current
+        self.started_at = time.monotonic()
+        for task in self.tasks.values():
+            attach_conf = task.conf
+            if self.on_error == "raise":
+                attach_conf = dict(task.conf)
+                attach_conf[ON_ERROR_KEY] = "exit"
+            task.component.attach(TaskCollector(self, task), attach_conf, task.context)
+        if self.initialize:
+            for task in self.tasks.values():
+                _facade._current = task.component
+                try:
+                    task.component.initialize(dict(task.conf), task.context)
+                except Exception as exc:
+                    raise MockError(f"{task.label} ({type(task.component).__name__}): "
+                                    f"initialize() raised {type(exc).__name__}: {exc}") from exc
+        for task in self.spouts:
+            self.call(task, task.component.deliver_activate)
+
+    def finish(self) -> None:
+        """Deactivate the spouts and restore ``petrel.storm``'s current component."""
+        try:
+            for task in self.spouts:
+                self.call(task, task.component.deliver_deactivate)
+            self.drain()
+        finally:
+            self.restore()
+
+    def restore(self) -> None:
+        """Give ``petrel.storm`` back the component it had before the run."""
+        _facade._current = self._previous_current
+
+    # ------------------------------------------------------------------ errors
+    def call(self, task: Task, method: Callable[..., None], *args: Any) -> None:
+        """Call a ``deliver_*`` method of ``task``'s component; MockError when it must stop."""
+        try:
+            method(*args)
+        except FatalComponentError as exc:
+            raise self._failure(task, exc) from (exc.__context__ or exc)
+
+    def _failure(self, task: Task, exc: FatalComponentError) -> MockError:
+        """MockError for an exception in user code (already logged and reported)."""
+        report = task.errors[-1] if task.errors else str(exc)
+        lines = report.splitlines()
+        # The report's first lines say what, where and which tuple; the traceback is
+        # chained to the MockError, so it is not repeated in the message.
+        head = [ln for ln in lines[:3] if not ln.startswith("Traceback")]
+        hint = ("(petrel.mock stops at the first error; pass on_error='continue' to fail the "
+                "tuple and go on as a Storm worker does)" if self.on_error == "raise" else
+                f"(the config sets {ON_ERROR_KEY}: exit, so the task stopped)")
+        return MockError(f"{task.label} ({type(task.component).__name__}): "
+                         + "\n".join(head) + "\n" + hint)
+
+    # ------------------------------------------------------------------ the collector side
+    def _targets(self, task: Task, route: Route, values: Any, direct: Any) -> List[int]:
+        if direct is not None:
+            return self._direct_targets(task, route, direct)
+        if route.direct:
+            raise InvalidEmit(f"{task.label}: stream '{route.stream}' is a direct stream; emit "
+                              f"on it with emitDirect(task, values) or directTask=...")
+        targets: List[int] = []
+        for grouper in route.groupers:
+            targets += grouper(values)
+        return targets
+
+    def emit(self, task: Task, stream: str, values: Any, encoded: bytes,
+             anchors: Optional[List[str]], msg_id: Any, direct: Optional[int],
+             need_task_ids: bool) -> Optional[List[int]]:
+        """Route one emit of ``task`` (values already checked and encoded by the component)."""
+        route = task.routes[stream]
+        try:  # what Storm carries: the JSON, not the objects emitted
+            values = loads(encoded)
+        except ValueError:  # e.g. an integer beyond 64 bits, which only json parses
+            values = decode(encoded)
+        grouper = route.single
+        if grouper is not None and direct is None:
+            targets = grouper(values)
+        else:
+            targets = self._targets(task, route, values, direct)
+        seq = next(self.seq)
+        roots: Optional[Roots] = None
+        if task.kind == "spout":
+            if msg_id is not None:
+                if type(msg_id) not in _JSON_SCALARS:
+                    msg_id = decode(encode(msg_id))  # the spout gets back what JSON carried
+                roots = self._new_tree(task, msg_id, len(targets))
+            task.spout_emits += 1
+        elif anchors:  # a bolt: its anchors' roots, each waiting for one more ack per target
+            if len(anchors) == 1:
+                roots = task.inputs.get(anchors[0])
+            else:
+                roots = self._roots_of(task, anchors)
+            if roots and targets:
+                for tree in roots:
+                    tree.count += len(targets)
+        task.emits.append((seq, stream, encoded, anchors, msg_id, direct))
+        if targets:
+            key = str(seq)
+            tasks = self.tasks
+            append = self.queue.append
+            append((tasks[targets[0]],
+                    StormTuple(key, task.component_id, stream, task.id, values, route.fields),
+                    roots))
+            for target_id in targets[1:]:  # each task gets its own copy of the values
+                append((tasks[target_id],
+                        StormTuple(key, task.component_id, stream, task.id, decode(encoded),
+                                   route.fields),
+                        roots))
+        if need_task_ids and direct is None:
+            return list(targets)
+        return None
+
+    def _new_tree(self, task: Task, msg_id: Any, targets: int) -> Optional[Roots]:
+        """Start the tree of a reliable spout tuple; its roots for the deliveries."""
+        if not targets:
+            if not self.ack_unrouted:
+                return None
+        elif self.acking:
+            tree = Tree(next(self.roots), task, msg_id, targets)
+            self.trees[tree.root] = tree
+            return (tree,)
+        # No acker, or nobody subscribes: Storm acks the spout tuple at once.
+        self.tree_log.append((task, msg_id, True))
+        task.commands.append(("ack", msg_id))
+        return None
+
+    @staticmethod
+    def _roots_of(task: Task, anchors: List[str]) -> Optional[Roots]:
+        found: Dict[int, Tree] = {}
+        inputs = task.inputs
+        for anchor in anchors:
+            for tree in inputs.get(anchor, ()):
+                found[tree.root] = tree
+        return tuple(found.values()) or None
+
+    def _direct_targets(self, task: Task, route: Route, direct: Any) -> List[int]:
+        if not isinstance(direct, int) or isinstance(direct, bool):
+            raise InvalidEmit(f"{task.label}: emitDirect needs an integer task id, "
+                              f"got {direct!r}")
+        target = self.tasks.get(direct)
+        subscribed = route.direct_components.get(target.component_id) \
+            if target is not None else None
+        if subscribed is None:
+            direct_ids = [t.id for cid, d in route.direct_components.items() if d
+                          for t in self.by_component[cid]]
+            raise InvalidEmit(
+                f"{task.label} emitted directly to task {direct}, which does not subscribe to "
+                f"stream '{route.stream}' (Storm would drop the tuple); tasks subscribed with "
+                f"directGrouping: {direct_ids or 'none'}")
+        if not subscribed:
+            raise InvalidEmit(
+                f"{task.label} emitted directly to task {direct} ('{target.component_id}'), "
+                f"which subscribes to stream '{route.stream}' with a regular grouping; "
+                f"subscribe with directGrouping or use a plain emit")
+        return [direct]
+
+    def ack_input(self, task: Task, tuple_id: Any) -> None:
+        """A bolt acked an input: its trees wait for one delivery fewer."""
+        task.acked.append(tuple_id)
+        roots = task.inputs.pop(tuple_id, None)
+        if roots:
+            for tree in roots:
+                tree.count -= 1
+                if tree.count <= 0 and tree.live:
+                    self._tree_done(tree, True)
+
+    def fail_input(self, task: Task, tuple_id: Any) -> None:
+        """A bolt failed an input: its trees fail (later acks of them are ignored)."""
+        task.failed.append(tuple_id)
+        roots = task.inputs.pop(tuple_id, None)
+        if roots:
+            for tree in roots:
+                if tree.live:
+                    self._tree_done(tree, False)
+
+    def _tree_done(self, tree: Tree, acked: bool) -> None:
+        tree.live = False
+        del self.trees[tree.root]
+        self.tree_log.append((tree.spout, tree.msg_id, acked))
+        tree.spout.commands.append(("ack" if acked else "fail", tree.msg_id))
+
+    # ------------------------------------------------------------------ running
+    def deliver(self, target: Task, tup: StormTuple,
+                roots: Optional[Roots] = None) -> None:
+        """Queue one tuple for a bolt task (e.g. a tick tuple); ``drain`` delivers it."""
+        self.queue.append((target, tup, roots))
+
+    def drain(self) -> None:
+        """Deliver queued tuples and spout acks/fails until nothing is left to deliver."""
+        queue = self.queue
+        popleft = queue.popleft
+        while True:
+            budget = DELIVERY_LIMIT - self.deliveries
+            count = 0
+            try:
+                while queue:
+                    target, tup, roots = popleft()
+                    if roots:
+                        target.inputs[tup.id] = roots
+                    target.received.append(tup)
+                    count += 1
+                    if count > budget:
+                        raise MockError(f"more than {DELIVERY_LIMIT} tuples delivered: does "
+                                        f"the topology loop back on itself without end?")
+                    target.component.deliver(tup)
+            except FatalComponentError as exc:
+                raise self._failure(target, exc) from (exc.__context__ or exc)
+            finally:
+                self.deliveries += count
+            if not self._deliver_spout_commands():
+                return
+
+    def _deliver_spout_commands(self) -> bool:
+        delivered = False
+        for task in self.spouts:
+            commands = task.commands
+            if not commands:
+                continue
+            spout = task.component
+            try:
+                while commands:
+                    kind, msg_id = commands.popleft()
+                    if kind == "ack":
+                        spout.deliver_ack(msg_id)
+                    else:
+                        spout.deliver_fail(msg_id)
+            except FatalComponentError as exc:
+                raise self._failure(task, exc) from (exc.__context__ or exc)
+            if task.max_emits is None or task.spout_emits < task.max_emits:
+                task.producing = True  # an ack or fail may give a spout more to emit
+            delivered = True
+        return delivered
+
+    def run_spouts(self) -> None:
+        """Call ``nextTuple`` round robin until no spout produces, draining after each call."""
+        producing = [t for t in self.spouts if t.producing]
+        while producing:
+            for task in producing:
+                limit = task.max_emits
+                before = task.spout_emits
+                if limit is not None and before >= limit:
+                    task.producing = False
+                    continue
+                try:
+                    task.component.deliver_next()
+                except FatalComponentError as exc:
+                    raise self._failure(task, exc) from (exc.__context__ or exc)
+                if task.spout_emits == before:
+                    task.producing = False
+                elif not task.bounded:
+                    self._check_unbounded(task)
+                if self.queue or task.commands:
+                    self.drain()
+            producing = [t for t in self.spouts if t.producing]
+
+    def _check_unbounded(self, task: Task) -> None:
+        elapsed = time.monotonic() - self.started_at
+        if task.spout_emits >= SPOUT_EMIT_LIMIT or elapsed > SPOUT_TIME_LIMIT_S:
+            raise MockError(
+                f"{task.label} ({type(task.component).__name__}) was still emitting after "
+                f"{task.spout_emits} tuples and {elapsed:.1f} s: petrel.mock calls nextTuple "
+                f"until a call emits nothing, and this spout never stops; pass "
+                f"max_spout_emits=N (or give its tuples with a MockSpout / spout_data)")
+
+    def tick(self, counts: Mapping[str, int]) -> None:
+        """Deliver ``counts[bolt_id]`` rounds of tick tuples to every task of each bolt."""
+        rounds = max(counts.values(), default=0)
+        for round_no in range(rounds):
+            for cid, n in counts.items():
+                if round_no >= n:
+                    continue
+                for task in self.by_component[cid]:
+                    self.deliver(task, make_tick(next(self.seq), task.tick_secs or 0))
+            self.drain()
+            self.run_spouts()
+
+    def tick_counts(self, ticks: Any) -> Dict[str, int]:
+        """{bolt_id: rounds} from ``ticks``: an int for every ticking bolt, or a dict."""
+        ticking = [cid for cid, tasks in self.by_component.items()
+                   if tasks and tasks[0].tick_secs]
+        if ticks is None:
+            return {}
+        if isinstance(ticks, Mapping):
+            counts = dict(ticks)
+        elif isinstance(ticks, int) and not isinstance(ticks, bool):
+            counts = {cid: ticks for cid in ticking}
+        else:
+            raise MockError(f"ticks={ticks!r}: give a number of tick rounds for every bolt with "
+                            f"{TICK_CONF}, or {{bolt_id: rounds}}")
+        for cid, n in counts.items():
+            comp = self.topology.components.get(cid)
+            if comp is None or comp.kind != "bolt":
+                bolts = list(self.topology.bolts)
+                raise MockError(f"ticks names '{cid}', which is not a bolt of the topology; "
+                                f"bolts: {bolts}")
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise MockError(f"ticks for bolt '{cid}' must be a whole number, got {n!r}")
+            if cid not in ticking:
+                raise MockError(f"bolt '{cid}' has no {TICK_CONF}, so Storm never sends it tick "
+                                f"tuples; return it from getComponentConfiguration() or set it "
+                                f"with addConfiguration() in create.py")
+        return counts
+
+    def run(self, ticks: Any = None) -> None:
+        """Start, run the spouts to the end, deliver tick rounds, deactivate."""
+        counts = self.tick_counts(ticks)
+        with young_collections_only():
+            try:
+                self.start()
+                self.drain()
+                self.run_spouts()
+                self.tick(counts)
+                self.finish()
+            finally:
+                self.restore()
+
+    # ------------------------------------------------------------------ queries
+    def tasks_of(self, component_id: str) -> List[Task]:
+        """The tasks of a component; MockError naming the components when unknown."""
+        tasks = self.by_component.get(component_id)
+        if tasks is None:
+            raise MockError(f"no component '{component_id}' in the topology; components: "
+                            f"{list(self.by_component)}")
+        return tasks
+
+    def pending_trees(self) -> Iterable[Tree]:
+        """Spout tuples whose trees were neither fully acked nor failed."""
+        return self.trees.values()

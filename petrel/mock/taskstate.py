@@ -1,0 +1,191 @@
+"""What the engine keeps per task: the task itself, its collector, routes and tuple trees.
+
+Also the helpers around them: one component object per task, tick tuples, and pausing
+full garbage collections while a run keeps every tuple.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import copy
+import functools
+import gc
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Deque,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+)
+
+from petrel.mock.errors import MockError
+from petrel.runtime.collector import Collector
+from petrel.runtime.tuples import TICK_COMPONENT, TICK_STREAM
+from petrel.runtime.tuples import Tuple as StormTuple
+from petrel.topology.model import TopologyDef
+
+if TYPE_CHECKING:
+    from petrel.mock.engine import Engine
+
+# The trees a tuple in flight belongs to.
+Roots = Tuple["Tree", ...]
+
+
+class Tree:
+    """One reliable spout tuple: its spout task, message id and deliveries not yet acked.
+
+    Tuples in flight hold their trees directly; ``live`` turns False when the tree is
+    acked or failed, after which further acks and anchors of it are ignored.
+    """
+
+    __slots__ = ("root", "spout", "msg_id", "count", "live")
+
+    def __init__(self, root: int, spout: Task, msg_id: Any, count: int) -> None:
+        self.root = root
+        self.spout = spout
+        self.msg_id = msg_id
+        self.count = count
+        self.live = True
+
+
+class Route:
+    """Where one output stream of one task goes: its groupers and direct subscribers."""
+
+    __slots__ = ("stream", "fields", "groupers", "single", "direct", "direct_components")
+
+    def __init__(self, stream: str, fields: List[str]) -> None:
+        self.stream = stream
+        self.fields = fields
+        self.groupers: List[Callable[[list], List[int]]] = []
+        self.single: Optional[Callable[[list], List[int]]] = None  # when exactly one grouper
+        self.direct = False
+        self.direct_components: Dict[str, bool] = {}  # consumer id -> subscribes directly
+
+
+class Task:
+    """One task: its component instance, collector, routes, inputs in flight and records."""
+
+    def __init__(self, task_id: int, component_id: str, index: int, kind: str,
+                 component: Any) -> None:
+        self.id = task_id
+        self.component_id = component_id
+        self.index = index
+        self.kind = kind
+        self.component = component
+        self.label = f"{kind} '{component_id}' task {task_id}"
+        self.conf: Dict[str, Any] = {}
+        self.context: Dict[str, Any] = {}
+        self.routes: Dict[str, Route] = {}
+        self.inputs: Dict[str, Roots] = {}             # tuple id -> trees, reliable inputs only
+        # Records: (seq, stream, encoded values, anchors, msg id, direct task) per emit.
+        self.emits: List[Tuple[int, str, bytes, Optional[List[str]], Any, Optional[int]]] = []
+        self.received: List[StormTuple] = []
+        self.acked: List[Any] = []                     # input tuple ids this bolt acked
+        self.failed: List[Any] = []                    # input tuple ids this bolt failed
+        self.errors: List[str] = []
+        self.logs: List[Tuple[int, str]] = []
+        self.tick_secs: Optional[int] = None
+        # Spouts only.
+        self.commands: Deque[Tuple[str, Any]] = collections.deque()
+        self.producing = kind == "spout"
+        self.max_emits: Optional[int] = None
+        self.bounded = False                           # limited by max_spout_emits or rows
+        self.spout_emits = 0
+
+
+class TaskCollector(Collector):
+    """The collector of one task: records its output and hands tuples to the engine."""
+
+    def __init__(self, engine: Engine, task: Task) -> None:
+        self.engine = engine
+        self.task = task
+        # The hot paths go straight to the engine (one call less per emit and ack).
+        self.emit = functools.partial(engine.emit, task)  # type: ignore[method-assign]
+        self.ack = functools.partial(engine.ack_input, task)  # type: ignore[method-assign]
+        self.fail = functools.partial(engine.fail_input, task)  # type: ignore[method-assign]
+
+    def emit(self, stream: str, values: List[Any], encoded: bytes,
+             anchors: Optional[List[str]], msg_id: Any, task: Optional[int],
+             need_task_ids: bool) -> Optional[List[int]]:
+        """Record the emit, pick its target tasks and queue one delivery per target."""
+        return self.engine.emit(self.task, stream, values, encoded, anchors, msg_id, task,
+                                need_task_ids)
+
+    def ack(self, tuple_id: Any) -> None:
+        """The bolt acked one of its inputs."""
+        self.engine.ack_input(self.task, tuple_id)
+
+    def fail(self, tuple_id: Any) -> None:
+        """The bolt failed one of its inputs."""
+        self.engine.fail_input(self.task, tuple_id)
+
+    def log(self, msg: str, level: int) -> None:
+        """Record a ``log`` command."""
+        self.task.logs.append((level, msg))
+
+    def report_error(self, msg: str) -> None:
+        """Record an ``error`` command (reportError, or an exception in user code)."""
+        self.task.errors.append(msg)
+
+    def sync(self) -> None:
+        """Nothing to do in-process."""
+
+
+def component_copies(topology: TopologyDef, instances: Mapping[str, Any],
+                      layout_tasks: Mapping[str, List[int]]) -> Dict[str, List[Any]]:
+    """One component object per task: the given instance for the first, copies for the rest.
+
+    Copies are made before anything runs, from the object as create.py left it, as each
+    Storm task gets its own instance. An object used by two component ids is copied for
+    the second one too.
+    """
+    out: Dict[str, List[Any]] = {}
+    seen: set = set()
+    for cid in topology.components:
+        if cid not in instances:
+            continue
+        original = instances[cid]
+        count = len(layout_tasks[cid])
+        shared = id(original) in seen
+        seen.add(id(original))
+        objects = []
+        for index in range(count):
+            if index == 0 and not shared:
+                objects.append(original)
+                continue
+            try:
+                objects.append(copy.deepcopy(original))
+            except Exception as exc:
+                raise MockError(
+                    f"component '{cid}' ({type(original).__name__}) runs as {count} tasks but "
+                    f"its object cannot be copied for each task: {type(exc).__name__}: {exc}; "
+                    f"keep the constructor light (open connections and files in initialize) "
+                    f"or use parallelism 1") from exc
+        out[cid] = objects
+    return out
+
+
+@contextlib.contextmanager
+def young_collections_only() -> Iterator[None]:
+    """No full garbage collections inside the block (a run, or building its results).
+
+    A run keeps every tuple for its results; full collections would walk all of them
+    again and again (half the run time at 100,000 tuples). Young cycles are still freed.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], 1_000_000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def make_tick(seq: int, secs: int) -> StormTuple:
+    """A tick tuple as Storm sends it: component __system, stream __tick, task -1, [secs]."""
+    return StormTuple(str(seq), TICK_COMPONENT, TICK_STREAM, -1, [secs], None)
