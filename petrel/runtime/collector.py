@@ -1,0 +1,123 @@
+"""Where a component's output goes: the Collector seam and its protocol implementation.
+
+Every output of a component (emit, ack, fail, log, error, sync) goes through the one
+collector it holds. Validation has already happened in the component code
+(``petrel.emitter``), so a collector only records or transmits. The runtime attaches a
+``ProtocolCollector`` that writes multilang messages; ``petrel.mock`` attaches its own
+collector that records them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+from petrel.runtime.protocol import END, Channel, encode, fast_encode
+
+# Storm's multilang log levels (STORM-PROTOCOL.md A.8).
+TRACE, DEBUG, INFO, WARN, ERROR = 0, 1, 2, 3, 4
+
+
+class Collector:
+    """The interface: one method per kind of output. Subclass it to record output."""
+
+    def emit(self, stream: str, values: List[Any], encoded: bytes,
+             anchors: Optional[List[str]], msg_id: Any, task: Optional[int],
+             need_task_ids: bool) -> Optional[List[int]]:
+        """Send one tuple already validated; ``encoded`` is ``values`` as JSON bytes.
+
+        ``anchors`` is a list of input tuple ids for a bolt and None for a spout;
+        ``msg_id`` (spouts) None means unreliable; ``task`` set means a direct emit.
+        Returns the destination task ids when ``need_task_ids`` and not direct, else None.
+        """
+        raise NotImplementedError
+
+    def ack(self, tuple_id: Any) -> None:
+        """Ack the input tuple with this id."""
+        raise NotImplementedError
+
+    def fail(self, tuple_id: Any) -> None:
+        """Fail the input tuple with this id."""
+        raise NotImplementedError
+
+    def log(self, msg: str, level: int) -> None:
+        """Have Storm log ``msg`` at multilang ``level`` (0 TRACE .. 4 ERROR)."""
+        raise NotImplementedError
+
+    def report_error(self, msg: str) -> None:
+        """Report an error to Storm (shown in the Storm UI)."""
+        raise NotImplementedError
+
+    def sync(self) -> None:
+        """Send ``sync``: the end of a spout command, or a bolt's proof of life."""
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Make buffered output visible now (no-op for collectors that do not buffer)."""
+
+
+_ACK = b'{"command":"ack","id":'
+_FAIL = b'{"command":"fail","id":'
+_SYNC = b'{"command":"sync"}' + END
+_EMIT = b'{"command":"emit"'
+_NO_TASK_IDS = b',"need_task_ids":false}' + END
+_WANT_TASK_IDS = b'}' + END
+_CLOSE = b"}" + END
+
+
+class ProtocolCollector(Collector):
+    """Writes each output as a multilang message on the channel (buffered, see flush)."""
+
+    SYNC = _SYNC
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self._write = channel.write
+
+    def emit(self, stream: str, values: List[Any], encoded: bytes,
+             anchors: Optional[List[str]], msg_id: Any, task: Optional[int],
+             need_task_ids: bool) -> Optional[List[int]]:
+        """Write an ``emit`` message; read back the task ids when asked for them."""
+        head = _EMIT
+        if stream != "default":
+            head += b',"stream":' + fast_encode(stream)
+        if anchors is not None:
+            head += b',"anchors":' + fast_encode(anchors)
+        if msg_id is not None:
+            # Python's int text is exact JSON at any size (the fast encoder stops at 64 bits).
+            head += b',"id":' + (str(msg_id).encode() if type(msg_id) is int
+                                 else encode(msg_id))
+        if task is not None:
+            head += b',"task":' + str(int(task)).encode()
+            self._write(head + b',"tuple":' + encoded + _CLOSE)
+            return None
+        if need_task_ids:
+            self._write(head + b',"tuple":' + encoded + _WANT_TASK_IDS)
+            return self.channel.take_task_ids()
+        self._write(head + b',"tuple":' + encoded + _NO_TASK_IDS)
+        return None
+
+    def ack(self, tuple_id: Any) -> None:
+        """Write ``{"command":"ack","id":...}``."""
+        self._write(_ACK + (fast_encode(tuple_id) if type(tuple_id) is str else encode(tuple_id))
+                    + _CLOSE)
+
+    def fail(self, tuple_id: Any) -> None:
+        """Write ``{"command":"fail","id":...}``."""
+        self._write(_FAIL + (fast_encode(tuple_id) if type(tuple_id) is str else encode(tuple_id))
+                    + _CLOSE)
+
+    def log(self, msg: str, level: int) -> None:
+        """Write a ``log`` command and flush, so Storm sees it (and our liveness) now."""
+        self.channel.send_now({"command": "log", "msg": msg, "level": level})
+
+    def report_error(self, msg: str) -> None:
+        """Write an ``error`` command and flush."""
+        self.channel.send_now({"command": "error", "msg": msg})
+
+    def sync(self) -> None:
+        """Write ``sync`` (buffered; the spout loop flushes right after)."""
+        self._write(_SYNC)
+
+    def flush(self) -> None:
+        """Write everything buffered."""
+        self.channel.flush()

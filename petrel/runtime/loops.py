@@ -1,0 +1,230 @@
+"""The handshake and the bolt and spout protocol loops of a component subprocess.
+
+The loops return only by raising: ``ChannelClosed`` when Storm closes the pipes (the normal
+end), ``ProtocolError`` when the host sends something that is not the protocol, or
+``FatalComponentError`` when ``petrel.on_error: exit`` asks to stop. Each has a plain
+version and a profiled version, chosen once at start (the profiled one times every tuple).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any, Dict
+from typing import Tuple as TypingTuple
+
+from petrel.runtime.collector import ProtocolCollector
+from petrel.runtime.profiling import BoltProfile, SpoutProfile
+from petrel.runtime.protocol import Channel, ProtocolError
+from petrel.runtime.tuples import HEARTBEAT_STREAM, Tuple
+
+log = logging.getLogger("storm")
+
+SYNC = ProtocolCollector.SYNC
+# While a bolt works through a batch of input, pending output is flushed once this many
+# messages wait (so the host can refill its window while we go on), or at the latest this
+# long after the previous flush (so a slow bolt still shows Storm acks and signs of life).
+FLUSH_MESSAGES = 200
+FLUSH_INTERVAL = 0.02
+_NO_FIELDS: Dict[str, Any] = {}
+
+
+def handshake(channel: Channel) -> TypingTuple[Dict[str, Any], Dict[str, Any]]:
+    """Read Storm's setup message, create the pid file, reply with our pid (our first output)."""
+    setup = channel.next_message()
+    if not isinstance(setup, dict) or not ("pidDir" in setup or "conf" in setup):
+        raise ProtocolError(f"expected Storm's setup message (conf, pidDir, context) first, "
+                            f"got {str(setup)[:200]!r}")
+    pid = os.getpid()
+    pid_dir = setup.get("pidDir")
+    if isinstance(pid_dir, str) and pid_dir:
+        # Created before the reply, so the file exists by the time Storm knows the pid.
+        try:
+            with open(os.path.join(pid_dir, str(pid)), "w"):
+                pass
+        except OSError as exc:
+            log.warning("could not create the pid file in %s: %s", pid_dir, exc)
+    channel.send({"pid": pid})
+    channel.flush()
+    conf = setup.get("conf")
+    context = setup.get("context")
+    return (conf if isinstance(conf, dict) else {}), (context if isinstance(context, dict) else {})
+
+
+def _unexpected(msg: Any) -> None:
+    log.warning("ignored a message the protocol does not expect here: %s", str(msg)[:200])
+
+
+def _bad_tuple(msg: Any, exc: Exception) -> ProtocolError:
+    return ProtocolError(f"tuple message without {exc}: {str(msg)[:200]}")
+
+
+def bolt_loop(component: Any, channel: Channel) -> None:
+    """Deliver every tuple to ``component.deliver``; answer heartbeats with ``sync``."""
+    queue = channel.queue
+    fill = channel.fill
+    flush = channel.flush
+    write = channel.write
+    out = channel.pending
+    clock = time.monotonic
+    deliver = component.deliver
+    fields_for = component._petrel_input_fields
+    no_fields = _NO_FIELDS
+    make = Tuple
+    flushed = clock()
+    while True:
+        if not queue:
+            fill()
+            flushed = clock()
+        msg = queue.popleft()
+        if type(msg) is dict:
+            try:
+                stream = msg["stream"]
+                if stream == HEARTBEAT_STREAM:
+                    write(SYNC)
+                    continue
+                comp = msg["comp"]
+                tup = make(msg["id"], comp, stream, msg["task"], msg["tuple"],
+                           fields_for.get(comp, no_fields).get(stream))
+            except KeyError as exc:
+                raise _bad_tuple(msg, exc) from None
+            deliver(tup)
+            waiting = len(out)
+            if waiting >= FLUSH_MESSAGES or (waiting and clock() - flushed > FLUSH_INTERVAL):
+                flush()
+                flushed = clock()
+        else:
+            _unexpected(msg)
+
+
+def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -> None:
+    """``bolt_loop`` that also times reading, ``process`` and acking for the profile lines."""
+    queue = channel.queue
+    collector = component._petrel_collector
+    plain_ack = collector.ack
+    clock = time.perf_counter
+    ack_time = [0.0]
+
+    def timed_ack(tuple_id: Any) -> None:
+        start = clock()
+        plain_ack(tuple_id)
+        ack_time[0] += clock() - start
+
+    collector.ack = timed_ack
+    fields_for = component._petrel_input_fields
+    flushed = time.monotonic()
+    try:
+        while True:
+            start = clock()
+            if not queue:
+                channel.fill()
+                flushed = time.monotonic()
+            msg = queue.popleft()
+            if type(msg) is not dict:
+                _unexpected(msg)
+                continue
+            try:
+                stream = msg["stream"]
+                if stream == HEARTBEAT_STREAM:
+                    channel.write(SYNC)
+                    continue
+                comp = msg["comp"]
+                tup = Tuple(msg["id"], comp, stream, msg["task"], msg["tuple"],
+                            fields_for.get(comp, _NO_FIELDS).get(stream))
+            except KeyError as exc:
+                raise _bad_tuple(msg, exc) from None
+            read_done = clock()
+            ack_time[0] = 0.0
+            component.deliver(tup)
+            done = clock()
+            acking = ack_time[0]
+            profile.add(read_done - start, done - read_done - acking, acking, done)
+            waiting = len(channel.pending)
+            if waiting >= FLUSH_MESSAGES or (
+                    waiting and time.monotonic() - flushed > FLUSH_INTERVAL):
+                channel.flush()
+                flushed = time.monotonic()
+    finally:
+        collector.ack = plain_ack
+
+
+def _spout_dispatch(component: Any) -> Dict[str, Any]:
+    return {
+        "next": lambda msg: component.deliver_next(),
+        "ack": lambda msg: component.deliver_ack(msg.get("id")),
+        "fail": lambda msg: component.deliver_fail(msg.get("id")),
+        "activate": lambda msg: component.deliver_activate(),
+        "deactivate": lambda msg: component.deliver_deactivate(),
+    }
+
+
+def spout_loop(component: Any, channel: Channel) -> None:
+    """Answer each command (next, ack, fail, activate, deactivate) and end it with ``sync``."""
+    queue = channel.queue
+    fill = channel.fill
+    write = channel.write
+    deliver_next = component.deliver_next
+    dispatch = _spout_dispatch(component)
+    while True:
+        if not queue:
+            fill()  # flushes our answer to the previous command first
+        msg = queue.popleft()
+        if type(msg) is not dict:
+            _unexpected(msg)
+            continue
+        command = msg.get("command")
+        if command == "next":
+            deliver_next()
+        else:
+            handler = dispatch.get(command)
+            if handler is None:
+                log.warning("unknown spout command %r ignored: %s", command, str(msg)[:200])
+            else:
+                handler(msg)
+        write(SYNC)
+
+
+def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile) -> None:
+    """``spout_loop`` that also times reading, ``nextTuple`` and ack/fail for the profile."""
+    queue = channel.queue
+    clock = time.perf_counter
+    dispatch = _spout_dispatch(component)
+    while True:
+        start = clock()
+        if not queue:
+            channel.fill()
+        msg = queue.popleft()
+        if type(msg) is not dict:
+            _unexpected(msg)
+            continue
+        command = msg.get("command")
+        read_done = clock()
+        handler = dispatch.get(command)
+        if handler is None:
+            log.warning("unknown spout command %r ignored: %s", command, str(msg)[:200])
+        else:
+            handler(msg)
+        channel.write(SYNC)
+        done = clock()
+        spent = done - read_done
+        profile.add(read_done - start, spent if command == "next" else 0.0,
+                    spent if command in ("ack", "fail") else 0.0, done)
+
+
+def run_loop(component: Any, channel: Channel, profiled: bool) -> None:
+    """Run the loop that fits the component (spout or bolt), profiled or not."""
+    from petrel.emitter import BasicBolt, Bolt, Spout
+
+    if isinstance(component, Spout):
+        if profiled:
+            spout_loop_profiled(component, channel, SpoutProfile())
+        else:
+            spout_loop(component, channel)
+    elif isinstance(component, Bolt):
+        if profiled:
+            bolt_loop_profiled(component, channel, BoltProfile(isinstance(component, BasicBolt)))
+        else:
+            bolt_loop(component, channel)
+    else:
+        raise TypeError(f"{type(component).__name__} is neither a petrel Spout nor a Bolt")

@@ -1,0 +1,284 @@
+"""Multilang framing and JSON: bulk reads of whole messages, one buffered write per flush.
+
+Wire format (STORM-PROTOCOL.md A.3): each message is one JSON value, a newline, a line holding
+exactly ``end``. Both directions are UTF-8 bytes, whatever the locale. Reading is done in
+large ``os.read`` chunks; every complete message in a chunk is decoded at once and queued.
+Writing appends whole messages to a buffer that is flushed once before the process would
+block waiting for input (and whenever the runtime asks, e.g. at a spout ``sync``).
+orjson is used when importable, the standard json module otherwise; both produce the same
+strict JSON (no NaN or Infinity, compact, UTF-8).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import threading
+from collections import deque
+from functools import partial
+from typing import Any, Deque, List, Optional
+
+try:  # orjson is optional: several times faster, same output
+    import orjson
+except ImportError:  # pragma: no cover - exercised on interpreters without orjson
+    orjson = None  # type: ignore[assignment]
+
+END = b"\nend\n"
+READ_SIZE = 256 * 1024
+# Flush on our own once this many messages are buffered, so memory stays bounded while a
+# long batch of input is processed.
+MAX_BUFFERED = 2000
+
+BACKEND = "orjson" if orjson is not None else "json"
+
+_std_encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_std_decoder = json.JSONDecoder()
+
+
+class ProtocolError(Exception):
+    """The host sent something that is not the multilang protocol (invalid JSON, no framing)."""
+
+
+class ChannelClosed(Exception):
+    """The host closed our stdin or stdout: Storm is done with this process."""
+
+    def __init__(self, reason: str, partial_bytes: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.partial_bytes = partial_bytes
+
+
+def _std_encode(obj: Any) -> bytes:
+    return _std_encoder.encode(obj).encode("utf-8")
+
+
+if orjson is not None:
+    _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    _orjson_dumps = orjson.dumps
+    _orjson_loads = orjson.loads
+    # The hot path: raises TypeError for what orjson cannot encode, writes NaN/Infinity as
+    # null. Callers use it only when they check for b"null" and fall back to encode().
+    fast_encode = partial(orjson.dumps, option=_ORJSON_OPTIONS)
+    FAST_NULL_NEEDS_CHECK = True
+
+    def encode(obj: Any) -> bytes:
+        """Strict JSON bytes for ``obj``; ValueError for NaN/Infinity, TypeError if not JSON."""
+        try:
+            data = _orjson_dumps(obj, option=_ORJSON_OPTIONS)
+        except TypeError:
+            # Big integers and non-string dict keys: the standard module accepts them.
+            return _std_encode(obj)
+        # orjson writes NaN and Infinity as null; only then is the slow check needed.
+        if b"null" in data and has_non_finite(obj):
+            raise ValueError("NaN and Infinity are not valid JSON")
+        return data
+
+    def decode(data: bytes) -> Any:
+        """The JSON value in ``data`` (bytes, UTF-8)."""
+        try:
+            return _orjson_loads(data)
+        except ValueError:
+            return _std_decode(data)
+else:  # pragma: no cover - exercised on interpreters without orjson
+    def encode(obj: Any) -> bytes:
+        """Strict JSON bytes for ``obj``; ValueError for NaN/Infinity, TypeError if not JSON."""
+        return _std_encode(obj)
+
+    fast_encode = _std_encode
+    FAST_NULL_NEEDS_CHECK = False
+
+    def decode(data: bytes) -> Any:
+        """The JSON value in ``data`` (bytes, UTF-8)."""
+        return _std_decode(data)
+
+
+def _std_decode(data: bytes) -> Any:
+    try:
+        return _std_decoder.decode(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        snippet = data[:200].decode("utf-8", "replace")
+        raise ProtocolError(f"invalid JSON from the host ({exc}): {snippet!r}") from None
+
+
+# Decoding on the hot path: raises ValueError (orjson) or ProtocolError (json) on bad input.
+_fast_decode = orjson.loads if orjson is not None else _std_decode
+
+
+def has_non_finite(obj: Any) -> bool:
+    """True if ``obj`` holds a float NaN or Infinity anywhere inside lists, tuples or dicts."""
+    if isinstance(obj, float):
+        return not math.isfinite(obj)
+    if isinstance(obj, (list, tuple)):
+        return any(has_non_finite(v) for v in obj)
+    if isinstance(obj, dict):
+        return any(has_non_finite(v) for v in obj.values())
+    return False
+
+
+def unencodable_type(obj: Any) -> Optional[str]:
+    """The type name of the first value inside ``obj`` that JSON cannot encode, if any."""
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return None
+    if isinstance(obj, (list, tuple)):
+        for v in obj:
+            found = unencodable_type(v)
+            if found:
+                return found
+        return None
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if not (k is None or isinstance(k, (str, int, float, bool))):
+                return type(k).__name__ + " (as a dict key)"
+            found = unencodable_type(v)
+            if found:
+                return found
+        return None
+    return type(obj).__name__
+
+
+def frame(obj: Any) -> bytes:
+    """One complete protocol message: the JSON of ``obj`` followed by the ``end`` line."""
+    return encode(obj) + END
+
+
+class Channel:
+    """Both directions of the multilang protocol over two file descriptors.
+
+    ``queue`` holds decoded messages not yet handled; ``fill()`` flushes pending output,
+    blocks until at least one more complete message arrived and queues all of them.
+    """
+
+    def __init__(self, in_fd: int, out_fd: int, read_size: int = READ_SIZE) -> None:
+        self.in_fd = in_fd
+        self.out_fd = out_fd
+        self.read_size = read_size
+        self.queue: Deque[Any] = deque()
+        # Reads go into one preallocated buffer: a fresh large bytes object per read
+        # would cost an mmap/munmap pair per message when messages come one at a time.
+        self._read_buffer = bytearray(read_size)
+        self._read_view = memoryview(self._read_buffer)
+        self._reader = io.FileIO(in_fd, "rb", closefd=False)
+        self._pieces: List[bytes] = []   # bytes of an incomplete message, in order
+        self.pending: List[bytes] = []   # whole framed messages waiting to be written
+        self.write = self.pending.append  # hot path: append one framed message
+        self._lock = threading.Lock()
+
+    # -- output -------------------------------------------------------------------------
+
+    def send(self, obj: Any) -> None:
+        """Buffer one message (encoded strictly)."""
+        self.pending.append(encode(obj) + END)
+
+    def buffered(self) -> int:
+        """How many messages wait in the output buffer."""
+        return len(self.pending)
+
+    def flush(self) -> None:
+        """Write every buffered message with as few system calls as possible."""
+        out = self.pending
+        if not out:
+            return
+        with self._lock:
+            # Take a snapshot so an append from another thread is never lost.
+            n = len(out)
+            data = out[0] if n == 1 else b"".join(out[:n])
+            del out[:n]
+            try:
+                written = os.write(self.out_fd, data)
+                if written < len(data):
+                    view = memoryview(data)[written:]
+                    while view:
+                        view = view[os.write(self.out_fd, view):]
+            except BrokenPipeError:
+                raise ChannelClosed("stdout closed by the host") from None
+
+    def send_now(self, obj: Any) -> None:
+        """Buffer ``obj`` and flush at once; safe to call from another thread."""
+        self.pending.append(encode(obj) + END)
+        self.flush()
+
+    # -- input --------------------------------------------------------------------------
+
+    def fill(self) -> None:
+        """Flush, then block until at least one more complete message is queued."""
+        self.flush()
+        pieces = self._pieces
+        readinto = self._reader.readinto
+        view = self._read_view
+        while True:
+            try:
+                size = readinto(view)
+                chunk = view[:size].tobytes() if size else b""
+            except OSError as exc:
+                raise ChannelClosed(f"stdin unreadable ({exc})",
+                                    sum(map(len, pieces))) from None
+            if not chunk:
+                raise ChannelClosed("stdin closed by the host", sum(map(len, pieces)))
+            if b"\r" in chunk:
+                # A raw CR is never inside valid JSON text, so it can only end a line.
+                chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if pieces:
+                # Only rejoin once the new bytes (plus the tail of the old) hold a terminator.
+                tail = b"".join(pieces[-4:])[-4:]
+                if END not in tail + chunk[:5] and END not in chunk:
+                    pieces.append(chunk)
+                    continue
+                pieces.append(chunk)
+                data = b"".join(pieces)
+                pieces.clear()
+            else:
+                data = chunk
+            if data[:4] == b"end\n":
+                # A terminator at the very start of the stream (an empty first message).
+                data = b"\n" + data
+            parts = data.split(END)
+            rest = parts.pop()
+            if rest:
+                pieces.append(rest)
+            if len(parts) == 1:
+                # One message per read is the common case for spouts: decode it right here.
+                try:
+                    self.queue.append(_fast_decode(parts[0]))
+                    return
+                except (ValueError, ProtocolError):
+                    pass
+            if parts:
+                self._decode_into_queue(parts)
+                if self.queue:
+                    return
+
+    def _decode_into_queue(self, parts: List[bytes]) -> None:
+        append = self.queue.append
+        loads = _fast_decode
+        for part in parts:
+            try:
+                append(loads(part))
+                continue
+            except (ValueError, ProtocolError):
+                pass
+            if part.strip():
+                append(decode(part))  # the standard module, or a ProtocolError naming the text
+
+    def next_message(self) -> Any:
+        """The next message from the host, blocking if none is queued."""
+        if not self.queue:
+            self.fill()
+        return self.queue.popleft()
+
+    def take_task_ids(self) -> List[int]:
+        """The next task-id list; other messages read meanwhile stay queued, in order."""
+        queue = self.queue
+        while True:
+            for index, msg in enumerate(queue):
+                if type(msg) is list:
+                    del queue[index]
+                    return msg
+            self.fill_more()
+
+    def fill_more(self) -> None:
+        """Like fill(), but keeps what is already queued (used while waiting for task ids)."""
+        before = len(self.queue)
+        while len(self.queue) == before:
+            self.fill()

@@ -1,0 +1,233 @@
+"""One worker process: start-up, running one component, and every way it can end.
+
+``python -m petrel.run <module>`` calls ``main``: it protects stdin/stdout (before any user
+code runs), sets up the component log, imports the module and calls its ``run()`` (or
+runs its single component class). ``Component.run()`` calls ``run_component``, which does
+the handshake, ``initialize`` and the protocol loop. Failures before the loop starts
+(import, constructor, ``initialize``) are written to the component log and to the
+original stderr, where Storm shows them, and the process exits with status 1.
+
+The process-wide state (the protected descriptors, the log path, the channel) is kept in
+this module's ``_worker``: one worker per process.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib
+import inspect
+import logging
+import os
+import signal
+import sys
+import tempfile
+import traceback
+from typing import Any, List, NoReturn, Optional, Sequence
+
+from petrel import __version__
+from petrel.runtime.collector import ProtocolCollector
+from petrel.runtime.failures import FatalComponentError, describe_exception
+from petrel.runtime.logs import configure_logging, log_dir, log_path
+from petrel.runtime.loops import handshake, run_loop
+from petrel.runtime.profiling import profiling_enabled
+from petrel.runtime.protocol import BACKEND, Channel, ChannelClosed, ProtocolError
+from petrel.runtime.stdio import ProtectedStdio, protect_stdio
+
+log = logging.getLogger("storm")
+
+PROFILE_ENV = "PETREL_PROFILE"
+EXIT_FAILURE = 1
+EXIT_SIGTERM = 128 + signal.SIGTERM
+
+
+class Worker:
+    """This process's protected descriptors, log file and protocol channel."""
+
+    def __init__(self, module: str, path: str, stdio: ProtectedStdio) -> None:
+        self.module = module
+        self.log_path = path
+        self.stdio = stdio
+        self.channel = Channel(stdio.protocol_in, stdio.protocol_out)
+        self.component_started = False
+        self.handshake_done = False
+
+
+_worker: Optional[Worker] = None
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    log.info("received SIGTERM: exiting")
+    raise SystemExit(EXIT_SIGTERM)
+
+
+def start(module: str) -> Worker:
+    """Protect stdio and set up logging for ``module`` (once per process)."""
+    global _worker
+    if _worker is not None:
+        return _worker
+    directory = log_dir()
+    try:
+        os.makedirs(directory, exist_ok=True)
+        path = log_path(module, directory=directory)
+        stdio = protect_stdio(path)
+    except OSError as exc:
+        # An unusable log directory must not stop the component: log to the temp dir.
+        fallback = log_path(module, directory=tempfile.gettempdir())
+        stdio = protect_stdio(fallback)
+        stdio.tell_storm(f"petrel: cannot write logs in {directory} ({exc}); logging to "
+                         f"{fallback}")
+        path = fallback
+    how = configure_logging(path)
+    faulthandler.enable(file=sys.stderr)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    log.info("petrel %s worker for module %r: pid %d, python %s (%s), json %s, cwd %s; %s",
+             __version__, module, os.getpid(), sys.version.split()[0], sys.executable,
+             BACKEND, os.getcwd(), how)
+    _worker = Worker(module, path, stdio)
+    return _worker
+
+
+def fail_startup(worker: Worker, what: str, exc: Optional[BaseException] = None) -> NoReturn:
+    """Log ``what`` (and the exception) to the log and to Storm's stderr; exit with status 1."""
+    text = f"petrel: component module {worker.module!r}: {what}"
+    if exc is not None:
+        text += f": {type(exc).__name__}: {exc}"
+    text += f" (log: {worker.log_path})"
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) \
+        if exc is not None else ""
+    log.error("%s\n%s", text, details.rstrip())
+    worker.stdio.tell_storm(text + ("\n" + details if details else ""))
+    _flush_quietly(worker.channel)
+    sys.exit(EXIT_FAILURE)
+
+
+def _flush_quietly(channel: Channel) -> None:
+    try:
+        channel.flush()
+    except (ChannelClosed, OSError):
+        pass
+
+
+def run_component(component: Any) -> None:
+    """Handshake, ``initialize``, then the protocol loop until Storm closes the pipes."""
+    worker = _worker or start(type(component).__module__)
+    worker.component_started = True
+    channel = worker.channel
+    try:
+        conf, context = handshake(channel)
+    except ChannelClosed as closed:
+        log.info("Storm closed the pipes before the handshake (%s); exiting", closed.reason)
+        return
+    except ProtocolError as exc:
+        fail_startup(worker, "bad handshake", exc)
+    worker.handshake_done = True
+    collector = ProtocolCollector(channel)
+    component.attach(collector, conf, context)
+    log.info("handshake done: component %r, task %s, pid %d",
+             context.get("componentid"), context.get("taskid"), os.getpid())
+    try:
+        component.initialize(conf, context)
+    except Exception as exc:
+        try:
+            collector.report_error(describe_exception(
+                str(context.get("componentid")), context.get("taskid"), "initialize()", exc))
+        except (ChannelClosed, OSError):
+            pass
+        fail_startup(worker, "initialize() failed", exc)
+    profiled = profiling_enabled()
+    if profiled:
+        log.info("tuple profiling enabled (logger 'storm' at DEBUG)")
+    try:
+        run_loop(component, channel, profiled)
+    except ChannelClosed as closed:
+        _flush_quietly(channel)
+        if closed.partial_bytes:
+            log.warning("%s in the middle of a message (%d bytes discarded); exiting",
+                        closed.reason, closed.partial_bytes)
+        else:
+            log.info("%s; exiting", closed.reason)
+    except FatalComponentError as exc:
+        _flush_quietly(channel)
+        log.error("%s", exc)
+        worker.stdio.tell_storm(f"petrel: {exc} (log: {worker.log_path})")
+        sys.exit(EXIT_FAILURE)
+    except ProtocolError as exc:
+        _flush_quietly(channel)
+        log.error("protocol error: %s", exc)
+        worker.stdio.tell_storm(f"petrel: protocol error: {exc} (log: {worker.log_path})")
+        sys.exit(EXIT_FAILURE)
+    except Exception as exc:  # a bug in petrel itself: say so loudly, exit
+        _flush_quietly(channel)
+        log.exception("internal error in the petrel runtime")
+        worker.stdio.tell_storm(f"petrel: internal error: {type(exc).__name__}: {exc} "
+                                f"(log: {worker.log_path})")
+        sys.exit(EXIT_FAILURE)
+
+
+def component_classes(module: Any) -> List[type]:
+    """The Spout/Bolt subclasses defined in ``module`` itself (not imported into it)."""
+    from petrel.emitter import BasicBolt, Bolt, Spout
+
+    bases = (Spout, Bolt, BasicBolt)
+    return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, (Spout, Bolt)) and obj not in bases
+            and obj.__module__ == module.__name__]
+
+
+def _run_module(worker: Worker, name: str) -> None:
+    if os.getcwd() not in sys.path[:1]:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(name)
+    except Exception as exc:
+        fail_startup(worker, "could not be imported", exc)
+    except SystemExit as exc:
+        fail_startup(worker, f"called sys.exit({exc.code!r}) while being imported")
+    entry = getattr(module, "run", None)
+    if callable(entry):
+        try:
+            entry()
+        except Exception as exc:
+            if not worker.handshake_done:
+                fail_startup(worker, "failed before the handshake (in run() or the "
+                                     "component's constructor)", exc)
+            fail_startup(worker, "run() raised after the component ended", exc)
+    else:
+        classes = component_classes(module)
+        if len(classes) != 1:
+            found = ", ".join(c.__name__ for c in classes) or "none"
+            fail_startup(worker, f"has no run() function and not exactly one component class "
+                                 f"(found: {found}); add 'def run(): MyBolt().run()'")
+        try:
+            component = classes[0]()
+        except Exception as exc:
+            fail_startup(worker, f"{classes[0].__name__}() failed", exc)
+        component.run()
+    if not worker.component_started:
+        fail_startup(worker, "run() returned without running a component; end it with "
+                             "MyComponent().run()")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m petrel.run <module>``: run the component module as a Storm subprocess."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0].startswith("-"):
+        sys.stderr.write("usage: python -m petrel.run <module>\n"
+                         "Runs a petrel spout or bolt module as a Storm multilang subprocess.\n")
+        return 2
+    name = args[0][:-3] if args[0].endswith(".py") else args[0]
+    worker = start(name)
+    profiler = None
+    if os.environ.get(PROFILE_ENV, "") not in ("", "0"):
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    try:
+        _run_module(worker, name)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            out = os.path.splitext(worker.log_path)[0] + ".prof"
+            profiler.dump_stats(out)
+            log.info("cProfile statistics written to %s", out)
+    return 0
