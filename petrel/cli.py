@@ -17,7 +17,8 @@ from typing import Callable, Sequence
 from petrel import __version__
 from petrel.errors import PetrelError
 
-if sys.version_info < (3, 10):  # pragma: no cover - the worker runtime supports 3.9, the CLI does not
+# The worker runtime supports Python 3.9; the CLI does not.
+if sys.version_info < (3, 10):  # pragma: no cover
     sys.exit("petrel: the petrel command needs Python 3.10 or newer (workers may run 3.9)")
 
 

@@ -47,7 +47,9 @@ def load_config(path: str | os.PathLike[str] | None) -> dict[str, Any]:
         return {}
     p = Path(path)
     if not p.is_file():
-        raise PetrelError(f"{p}: config file not found; pass --config with the path of topology.yaml")
+        raise PetrelError(
+            f"{p}: config file not found; pass --config with the path of topology.yaml"
+        )
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
