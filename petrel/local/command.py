@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -73,7 +75,39 @@ def check_runnable(topology: TopologyDef) -> None:
                             "topology.yaml NAME')")
 
 
-def component_env(venv: Optional[str], logdir: Path, profile: bool) -> Dict[str, str]:
+def envs_dir() -> Path:
+    """Where ``--venv new`` keeps topology environments between runs (PETREL_WORKDIR)."""
+    chosen = os.environ.get("PETREL_WORKDIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for candidate in (Path(cache) / "petrel" / "envs",
+                      Path(tempfile.gettempdir()) / "petrel-envs"):
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            if os.access(candidate, os.W_OK | os.X_OK):
+                return candidate
+        except OSError:
+            continue
+    raise PetrelError("--venv new: neither ~/.cache/petrel/envs nor the temporary directory "
+                      "is writable; set PETREL_WORKDIR to a writable directory")
+
+
+def stable_env_key(resources: Path, name: str) -> str:
+    """The environment key of a topology, the same on every run with the same requirements."""
+    try:
+        from petrel.runtime.launcher import load_settings
+        settings = load_settings(str(resources))
+    except Exception:  # an unreadable settings file: the launcher reports it at start
+        settings = {}
+    key = str(settings.get("topology_name") or name)
+    if settings.get("env_hash"):
+        key += "-" + str(settings["env_hash"])
+    return re.sub(r"[^A-Za-z0-9._-]", "_", key)
+
+
+def component_env(venv: Optional[str], logdir: Path, profile: bool,
+                  workdir: Optional[Path] = None) -> Dict[str, str]:
     """The environment every task starts with (the launcher reads the PETREL_* variables)."""
     env = dict(os.environ)
     env["PETREL_LOGDIR"] = str(logdir)
@@ -88,6 +122,8 @@ def component_env(venv: Optional[str], logdir: Path, profile: bool) -> Dict[str,
             raise PetrelError(f"--venv {choice}: {python} does not exist; give the directory of "
                               f"an existing virtual environment, 'self' or 'new'")
         env["PETREL_PYTHON"] = str(python.absolute())
+    elif workdir is not None:
+        env["PETREL_WORKDIR"] = str(workdir)
     if profile:
         env["PETREL_PROFILE"] = "1"
     return env
@@ -122,22 +158,33 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
         logdir = _make_dir(Path(args.logdir) if getattr(args, "logdir", None) else work / "logs",
                            "log directory")
         extract_resources(Path(built.jar), resources)
+        venv = getattr(args, "venv", None)
+        workdir = None
+        if venv == "new":
+            # The launcher keys an environment by the directory above resources/: a stable
+            # name there (topology name + requirements hash) lets every run reuse it.
+            workdir = envs_dir()
+            stable = work / "stormdist" / stable_env_key(resources, name) / "resources"
+            stable.parent.mkdir(parents=True, exist_ok=True)
+            resources.rename(stable)
+            resources = stable
         topology = jar_topology(resources, conf, built.topology)
         check_runnable(topology)
         layout = assign_tasks(topology, conf)
         options = RunOptions(
             resources=resources, logdir=logdir, piddir=work / "pids",
-            env=component_env(getattr(args, "venv", None), logdir,
-                              bool(getattr(args, "profile", False))),
+            env=component_env(venv, logdir, bool(getattr(args, "profile", False)), workdir),
             duration=getattr(args, "duration", None),
             fail_fast=bool(getattr(args, "fail_fast", False)),
             quiet=bool(getattr(args, "quiet", False)),
-            start_timeout=900.0 if getattr(args, "venv", None) == "new" else 60.0,
+            start_timeout=900.0 if venv == "new" else 60.0,
+            profile_dir=work / "profile",
         )
         runner = LocalRunner(topology, layout, conf, name, storm_id, options)
         ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
         print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "
-              f"({_task_summary(topology, layout.component_tasks)}); logs in {logdir}",
+              f"({_task_summary(topology, layout.component_tasks)}); logs in {logdir}"
+              + (f"; environments in {workdir}" if workdir is not None else ""),
               flush=True)
         code = runner.run()
         stats = runner.finish_stats()
@@ -153,6 +200,14 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             print(f"complete latency: p50 {lat['p50']:.1f} ms, p99 {lat['p99']:.1f} ms; "
                   f"tuple trees acked {stats.spout_acked:,}, failed {stats.spout_failed:,}; "
                   f"restarts {stats.restarts}", flush=True)
+        if getattr(args, "profile", False):
+            profs = sorted(glob.glob(str(logdir / "petrel*_*.prof")))
+            if profs:
+                print(f"cProfile output: {len(profs)} file(s) in {logdir} (petrel<pid>_<module>"
+                      f".prof), e.g. python3 -m pstats {profs[0]}", flush=True)
+            else:
+                print(f"cProfile output: none written in {logdir} (only petrel components "
+                      f"write it)", flush=True)
         if getattr(args, "stats_json", None):
             doc = stats.to_json({"exit_code": code, "stop_reason": runner.stop_reason,
                                  "pending_at_stop": len(runner.acker.pending),
@@ -168,6 +223,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
     finally:
         shutil.rmtree(work / "stormdist", ignore_errors=True)
         shutil.rmtree(work / "pids", ignore_errors=True)
+        shutil.rmtree(work / "profile", ignore_errors=True)
         try:
             work.rmdir()  # only when the logs went elsewhere
         except OSError:

@@ -1,46 +1,45 @@
 """The local runner: one event loop over every task's pipes, playing Storm's worker.
 
-It starts one subprocess per task (A.1/A.2), performs the handshake (A.5), routes emits with
-Storm's groupings (D.3), emulates the acker (D.4), sends heartbeats, ticks and spout commands
-(A.6/A.7), enforces timeouts and ``max.pending`` limits (A.9, D.5, check 31), and handles the
-fatal rules of part A by reporting the task, failing its pending tuples and restarting it.
+It starts one subprocess per task (A.1/A.2), performs the handshake (A.5), sends heartbeats,
+ticks and spout commands (A.6/A.7), enforces timeouts and ``max.pending`` limits (A.9, D.5,
+check 31), handles the fatal rules of part A by reporting the task, failing its pending
+tuples and restarting it, and stops cleanly. What each message does (routing with Storm's
+groupings, the acker, spout command pipelining) lives in ``petrel.local.routing``.
+
+Output to a task is batched: while more input is ready the loop keeps reading, and queued
+messages go out before it would block, at the latest ``FLUSH_DELAY`` after they were queued.
+Fewer, bigger writes mean fewer process wake-ups, which is what a busy topology pays most for.
 """
 
 from __future__ import annotations
 
-import collections
 import glob
-import selectors
 import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Deque, Dict, List, Optional, TextIO
+from typing import Any, Dict, List, Optional, TextIO, Tuple
 
-from petrel.local import acker as acker_mod
-from petrel.local.acker import Acker, Tree
-from petrel.local.groupings import make_grouper
+from petrel.local.acker import Acker
+from petrel.local.poller import READ, WRITE, Poller
 from petrel.local.process import TaskProcess
-from petrel.local.stats import ComponentStats, LatencySample, RunStats
+from petrel.local.profile import PROFILE_ENV, read_profiles
+from petrel.local.routing import Router
+from petrel.local.stats import LatencySample, RunStats
+from petrel.local.task import Task, TaskFailure
 from petrel.local.tasks import TaskLayout, build_context, component_conf, topology_conf
-from petrel.local.wire import END, ProtocolError, dumps, encode, loads
-from petrel.topology.model import ComponentDef, TopologyDef
+from petrel.local.wire import ProtocolError, encode
+from petrel.topology.model import TopologyDef
 
-_rand64 = acker_mod.rand64
-_ID_OFFSET = 1 << 63
 HEARTBEAT_SECS = 1.0
-SPOUT_MAX_IDLE_WAIT = 0.016   # longest back-off between 'next' calls of an idle spout
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 MAX_START_FAILURES = 5        # consecutive failed restarts before the run stops
-LOG_LEVELS = {0: "TRACE", 1: "DEBUG", 2: "INFO", 3: "WARN", 4: "ERROR"}
-NEXT_CMD = b'{"command":"next","id":""}\nend\n'
+FLUSH_DELAY = 0.002           # longest queued output waits while more input is ready
 ACTIVATE_CMD = b'{"command":"activate","id":""}\nend\n'
 DEACTIVATE_CMD = b'{"command":"deactivate","id":""}\nend\n'
-
-
-class TaskFailure(Exception):
-    """A fatal condition of one task (the message is what Storm would report)."""
+# what poll() reports for each registered descriptor of a task
+STDOUT, STDERR, STDIN = 0, 1, 2
 
 
 @dataclass
@@ -56,76 +55,9 @@ class RunOptions:
     quiet: bool = False
     progress_secs: float = 5.0
     start_timeout: float = 60.0
+    profile_dir: Optional[Path] = None   # where tasks write their profile summaries
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
-
-
-class Route:
-    """Where emits on one stream of a component go."""
-
-    __slots__ = ("stream", "nfields", "groupers", "has_direct", "direct_targets", "grouping_of")
-
-    def __init__(self, stream: str, nfields: int) -> None:
-        self.stream = stream
-        self.nfields = nfields
-        self.groupers: List[Callable[[list], List[int]]] = []
-        self.has_direct = False
-        self.direct_targets: Dict[str, bool] = {}   # consumer id -> uses direct grouping
-        self.grouping_of: Dict[str, str] = {}
-
-
-class Task:
-    """One task: its component, process, pending inputs and spout/bolt state."""
-
-    def __init__(self, task_id: int, comp: ComponentDef, cstats: ComponentStats) -> None:
-        self.id = task_id
-        self.comp = comp
-        self.cid = comp.id
-        self.is_spout = comp.kind == "spout"
-        self.cs = cstats
-        self.proc: Optional[TaskProcess] = None
-        self.state = "new"          # new, starting, running, down, ended
-        self.conf: Dict[str, Any] = {}
-        self.context: Dict[str, Any] = {}
-        self.routes: Dict[str, Route] = {}
-        self.prefix: Dict[str, bytes] = {}   # stream -> bytes after the id in a tuple message
-        self.inputs: Dict[str, list] = {}    # bolt: id -> [roots {root: edge} or None, ack val]
-        self.held: List[bytes] = []          # tuples routed while the process was not up
-        self.last_read = 0.0
-        self.started_at = 0.0
-        self.handshaken_once = False
-        self.start_failures = 0
-        self.restarts = 0
-        self.restart_at = 0.0
-        self.pid: Optional[int] = None
-        # flow control
-        self.overloaded = False
-        self.blockers = 0                    # overloaded downstream tasks
-        self.upstream: List[Task] = []
-        self.read_registered = False
-        self.write_registered = False
-        # bolt
-        self.tick_secs: Optional[int] = None
-        self.next_tick = 0.0
-        self.next_heartbeat = 0.0
-        # spout
-        self.commands: Deque[bytes] = collections.deque()
-        self.waiting_sync = False
-        self.command_sent = 0.0
-        self.command_was_next = False
-        self.emits_in_command = 0
-        self.idle_nexts = 0
-        self.next_at = 0.0
-        self.pending_trees = 0
-        self.pending_peak = 0               # most reliable trees pending at once (tests)
-        self.queue_peak = 0                 # most tuples queued for the process at once
-        self.max_pending: Optional[int] = None
-        self.active = False
-
-    @property
-    def label(self) -> str:
-        """How reports name the task."""
-        return f"{self.comp.kind} '{self.cid}' task {self.id}"
 
 
 class LocalRunner:
@@ -150,7 +82,7 @@ class LocalRunner:
         self.subprocess_timeout = float(sub_timeout)
         self.max_pending = int(self.conf.get("topology.shellbolt.max.pending") or 100)
         self.low_water = max(1, self.max_pending // 2)
-        self.sel = selectors.DefaultSelector()
+        self.poller = Poller()
         self.tasks: Dict[int, Task] = {}
         self.spouts: List[Task] = []
         self.bolts: List[Task] = []
@@ -161,9 +93,9 @@ class LocalRunner:
         self.drain_deadline = 0.0
         self.signals = 0
         self.started = time.monotonic()
-        self.first_ack_at: Optional[float] = None
-        self.error_times: Dict[str, Deque[float]] = collections.defaultdict(collections.deque)
-        self.warned_direct: set = set()
+        self.profile_dir = options.profile_dir or options.piddir.parent / "profile"
+        self.profile_files: List[Tuple[str, str]] = []   # (component, summary path)
+        self.router = Router(self)
         self.runner_log = open(options.logdir / "petrel-local.log", "a", encoding="utf-8")  # noqa: SIM115
         self._build_tasks()
 
@@ -186,29 +118,15 @@ class LocalRunner:
                 self.tasks[t] = task
                 (self.spouts if task.is_spout else self.bolts).append(task)
         for task in self.tasks.values():
-            self._build_routes(task)
+            self.router.build_routes(task)
         for task in self.tasks.values():
             sources = {src for (src, _s) in task.comp.inputs}
             task.upstream = [u for u in self.tasks.values() if u.cid in sources]
 
-    def _build_routes(self, task: Task) -> None:
-        comp = task.comp
-        for stream_id, sdef in comp.streams.items():
-            route = Route(stream_id, len(sdef.fields))
-            for consumer, grouping in self.topology.subscribers(comp.id, stream_id).items():
-                targets = self.layout.component_tasks[consumer]
-                route.grouping_of[consumer] = grouping.kind
-                if grouping.kind == "direct":
-                    route.has_direct = True
-                    route.direct_targets[consumer] = True
-                    continue
-                route.direct_targets[consumer] = False
-                route.groupers.append(make_grouper(grouping.kind, targets, sdef.fields,
-                                                   grouping.fields))
-            task.routes[stream_id] = route
-            task.prefix[stream_id] = (
-                b'","comp":' + dumps(comp.id) + b',"stream":' + dumps(stream_id)
-                + b',"task":' + str(task.id).encode() + b',"tuple":')
+    @property
+    def first_ack_at(self) -> Optional[float]:
+        """When the first tuple tree was acked (monotonic seconds), None before."""
+        return self.router.first_ack_at
 
     # ------------------------------------------------------------------ output helpers
     def say(self, text: str) -> None:
@@ -230,8 +148,17 @@ class LocalRunner:
         comp = task.comp
         argv = [comp.execution_command or "", comp.script or ""]
         stderr_log = self.opts.logdir / f"{task.cid}-{task.id}.stderr.log"
+        env = self.opts.env
         try:
-            proc = TaskProcess(argv, self.opts.resources, self.opts.env, stderr_log)
+            self.profile_dir.mkdir(parents=True, exist_ok=True)
+            # one summary file per process, so a restarted task keeps its earlier figures
+            path = str(self.profile_dir / f"task{task.id}-{task.restarts}.json")
+            env = dict(env, **{PROFILE_ENV: path})
+            self.profile_files.append((task.cid, path))
+        except OSError as exc:
+            self.log(f"no profile summary for {task.label}: {exc}")
+        try:
+            proc = TaskProcess(argv, self.opts.resources, env, stderr_log)
         except OSError as exc:
             self._report(task, f"cannot start {argv}: {exc.strerror or exc}", None, [])
             return False
@@ -243,14 +170,15 @@ class LocalRunner:
         piddir.mkdir(parents=True, exist_ok=True)
         setup = {"conf": task.conf, "pidDir": str(piddir), "context": task.context}
         proc.ctl.append(encode(setup))
-        self.sel.register(proc.stdout_fd, selectors.EVENT_READ, (task, 0))
-        self.sel.register(proc.stderr_fd, selectors.EVENT_READ, (task, 1))
+        self.poller.register(proc.stdout_fd, READ, (task, STDOUT))
+        self.poller.register(proc.stderr_fd, READ, (task, STDERR))
         task.read_registered = True
         task.write_registered = False
         self.dirty.add(task)
         return True
 
-    def _handshake_done(self, task: Task, msg: dict) -> None:
+    def handshake_done(self, task: Task, msg: dict) -> None:
+        """The task answered its handshake: it runs now (spouts get activated)."""
         now = time.monotonic()
         pid = msg.get("pid")
         if "pid" not in msg:
@@ -270,8 +198,7 @@ class LocalRunner:
             task.held = []
             self.dirty.add(task)
         if task.is_spout:
-            task.waiting_sync = False
-            task.commands.clear()
+            task.reset_commands()
             if self.phase == "running":
                 task.active = True
                 task.commands.append(ACTIVATE_CMD)
@@ -327,16 +254,14 @@ class LocalRunner:
             proc.read_stderr_tail()
             stderr = list(proc.stderr_ring)
         task.cs.errors += 1
-        failed = self._fail_inputs(task)
+        failed = self.router.fail_inputs(task, time.monotonic())
         if task.is_spout:
             lost = self.acker.drop_spout(task)
             task.pending_trees = 0
             self.stats.spout_failed += len(lost)
             task.cs.failed += len(lost)
-            if lost:
-                failed += len(lost)
-            task.waiting_sync = False
-            task.commands.clear()
+            failed += len(lost)
+            task.reset_commands()
         task.state = "down"
         self.dirty.discard(task)
         if proc is not None:
@@ -370,33 +295,13 @@ class LocalRunner:
                      f"use --fail-fast for that)")
         self._update_overload(task)
 
-    def _fail_inputs(self, task: Task) -> int:
-        """Fail the trees of every tuple a dead bolt task held."""
-        n = 0
-        if task.inputs:
-            now = time.monotonic()
-            for entry in task.inputs.values():
-                roots = entry[0]
-                if roots:
-                    for r in roots:
-                        tree = self.acker.fail(r)
-                        if tree is not None:
-                            self._tree_done(tree, False, now)
-                n += 1
-            task.inputs.clear()
-        task.held = []
-        return n
-
     def _unregister(self, task: Task) -> None:
         proc = task.proc
         if proc is None:
             return
         for fd in (proc.stdout_fd, proc.stderr_fd, proc.stdin_fd):
             if fd is not None:
-                try:
-                    self.sel.unregister(fd)
-                except (KeyError, ValueError):
-                    pass
+                self.poller.unregister(fd)
         task.read_registered = False
         task.write_registered = False
 
@@ -447,351 +352,26 @@ class LocalRunner:
         if proc is None or task.state not in ("running", "starting"):
             return
         if on and not task.read_registered:
-            self.sel.register(proc.stdout_fd, selectors.EVENT_READ, (task, 0))
+            self.poller.register(proc.stdout_fd, READ, (task, STDOUT))
             task.read_registered = True
             task.last_read = time.monotonic()  # time blocked by back-pressure is not silence
         elif not on and task.read_registered:
-            self.sel.unregister(proc.stdout_fd)
+            self.poller.unregister(proc.stdout_fd)
             task.read_registered = False
-
-    # ------------------------------------------------------------------ delivery
-    def _deliver(self, target: Task, src: Task, stream: str, values_json: bytes,
-                 roots: Optional[Dict[int, int]]) -> None:
-        tid = str(_rand64(64) - _ID_OFFSET)
-        target.inputs[tid] = [roots, 0]
-        msg = b'{"id":"' + tid.encode() + src.prefix[stream] + values_json + b"}\nend\n"
-        if target.state == "running":
-            target.proc.tuples.append(msg)
-            self.dirty.add(target)
-        else:
-            target.held.append(msg)
-        target.cs.executed += 1
-
-    def _targets_for_direct(self, task: Task, route: Route, stream: str, direct: Any) -> List[int]:
-        if not isinstance(direct, int) or isinstance(direct, bool):
-            raise TaskFailure(f"emit 'task' must be an integer task id, got {direct!r}")
-        target_cid = self.layout.task_component.get(direct)
-        if target_cid is None or target_cid not in route.direct_targets:
-            return []  # not subscribed: dropped silently, as Storm does
-        if not route.direct_targets[target_cid]:
-            raise TaskFailure("Cannot emitDirect to a task expecting a regular grouping")
-        if task.cid not in self.warned_direct:
-            self.warned_direct.add(task.cid)
-            self.warn(f"petrel: note: '{task.cid}' emits direct tuples; this works locally but "
-                      f"Storm 2.6+ workers crash on multilang direct emits unless "
-                      f"topology.worker.childopts has -DJSON_SMART_SIMPLE=true")
-        return [direct]
-
-    def _emit(self, task: Task, msg: dict) -> None:
-        stream = msg.get("stream")
-        if stream is None:
-            stream = "default"
-        elif not isinstance(stream, str):
-            raise TaskFailure(f"emit 'stream' must be a string, got {stream!r}")
-        values = msg.get("tuple")
-        if not isinstance(values, list):
-            raise TaskFailure(f"emit without a 'tuple' list: {msg!r}")
-        route = task.routes.get(stream)
-        if route is None:
-            raise TaskFailure(f"Unknown stream ID: {stream}")
-        if len(values) != route.nfields:
-            raise TaskFailure(f"Tuple created with wrong number of fields. Expected "
-                              f"{route.nfields} fields but got {len(values)} fields "
-                              f"(stream '{stream}')")
-        direct = msg.get("task")
-        need_ids = msg.get("need_task_ids", True)
-        if need_ids is not True and need_ids is not False and need_ids is not None:
-            raise TaskFailure(f"'need_task_ids' must be a boolean, got {need_ids!r}")
-        if direct:
-            targets = self._targets_for_direct(task, route, stream, direct)
-            need_ids = False
-        else:
-            if route.has_direct:
-                raise TaskFailure("Cannot do regular emit to direct stream")
-            groupers = route.groupers
-            if len(groupers) == 1:
-                targets = groupers[0](values)
-            else:
-                targets = []
-                for g in groupers:
-                    targets += g(values)
-        cs = task.cs
-        cs.emitted += 1
-        if task.is_spout:
-            self._spout_emit(task, msg, stream, values, targets)
-        else:
-            self._bolt_emit(task, msg, stream, values, targets)
-        if need_ids is not False:
-            task.proc.ctl.append(dumps(targets) + END)
-            self.dirty.add(task)
-
-    def _bolt_emit(self, task: Task, msg: dict, stream: str, values: list,
-                   targets: List[int]) -> None:
-        anchors = msg.get("anchors")
-        anchor_entries = None
-        if anchors:
-            if isinstance(anchors, str):
-                anchors = [anchors]
-            inputs = task.inputs
-            anchor_entries = []
-            for a in anchors:
-                if not isinstance(a, str):
-                    raise TaskFailure(f"anchor ids must be strings, got {a!r}")
-                entry = inputs.get(a)
-                if entry is None:
-                    raise TaskFailure(f"Anchored onto {a} after ack/fail")
-                if entry[0]:
-                    anchor_entries.append(entry)
-        if not targets:
-            return
-        task.cs.transferred += len(targets)
-        values_json = dumps(values)
-        tasks = self.tasks
-        for t in targets:
-            roots = None
-            if anchor_entries:
-                roots = {}
-                for entry in anchor_entries:
-                    edge = _rand64(64)
-                    entry[1] ^= edge
-                    for r in entry[0]:
-                        roots[r] = roots.get(r, 0) ^ edge
-            self._deliver(tasks[t], task, stream, values_json, roots)
-
-    def _spout_emit(self, task: Task, msg: dict, stream: str, values: list,
-                    targets: List[int]) -> None:
-        task.emits_in_command += 1
-        msg_id = msg.get("id")
-        tasks = self.tasks
-        if targets:
-            task.cs.transferred += len(targets)
-            values_json = dumps(values)
-        if msg_id is None:
-            for t in targets:
-                self._deliver(tasks[t], task, stream, values_json, None)
-            return
-        now = time.monotonic()
-        if not self.acking:
-            for t in targets:
-                self._deliver(tasks[t], task, stream, values_json, None)
-            self._tree_done(Tree(0, task, msg_id, now, 0), True, now, count_pending=False)
-            return
-        root = self.acker.new_root()
-        xor = 0
-        for t in targets:
-            edge = _rand64(64)
-            xor ^= edge
-            self._deliver(tasks[t], task, stream, values_json, {root: edge})
-        task.pending_trees += 1
-        if task.pending_trees > task.pending_peak:
-            task.pending_peak = task.pending_trees
-        done = self.acker.init(root, xor, task, msg_id, now)
-        if done is not None:
-            self._tree_done(done, True, now)
-
-    def _tree_done(self, tree: Tree, ok: bool, now: float, count_pending: bool = True) -> None:
-        spout: Task = tree.spout
-        if count_pending:
-            spout.pending_trees -= 1
-        cs = spout.cs
-        if ok:
-            cs.acked += 1
-            self.stats.spout_acked += 1
-            ms = (now - tree.start) * 1000.0
-            cs.latency.add(ms)
-            if self.first_ack_at is None:
-                self.first_ack_at = now
-            cmd = b'{"command":"ack","id":' + dumps(tree.msg_id) + b"}\nend\n"
-        else:
-            cs.failed += 1
-            self.stats.spout_failed += 1
-            cmd = b'{"command":"fail","id":' + dumps(tree.msg_id) + b"}\nend\n"
-        if spout.state == "running":
-            spout.commands.append(cmd)
-
-    def _bolt_ack(self, task: Task, msg: dict, ok: bool) -> None:
-        tid = msg.get("id")
-        entry = task.inputs.pop(tid, None) if isinstance(tid, str) else None
-        if entry is None:
-            what = "Acked" if ok else "Failed"
-            raise TaskFailure(f"{what} a non-existent or already acked/failed id: {tid}")
-        cs = task.cs
-        roots = entry[0]
-        if ok:
-            cs.acked += 1
-            if roots:
-                val = entry[1]
-                xor = self.acker.xor
-                for r, edge in roots.items():
-                    tree = xor(r, edge ^ val)
-                    if tree is not None:
-                        self._tree_done(tree, True, time.monotonic())
-        else:
-            cs.failed += 1
-            if roots:
-                for r in roots:
-                    tree = self.acker.fail(r)
-                    if tree is not None:
-                        self._tree_done(tree, False, time.monotonic())
-
-    # ------------------------------------------------------------------ messages
-    def _on_stdout(self, task: Task, data: bytes) -> None:
-        raws = task.proc.reader.feed(data)
-        if not raws:
-            return
-        task.last_read = time.monotonic()
-        try:
-            if task.is_spout:
-                self._spout_messages(task, raws)
-            else:
-                self._bolt_messages(task, raws)
-        except (TaskFailure, ProtocolError) as exc:
-            self.task_failed(task, str(exc))
-
-    def _parse(self, raw: bytes) -> dict:
-        try:
-            msg = loads(raw)
-        except ValueError as exc:
-            text = raw[:300].decode("utf-8", "replace")
-            raise TaskFailure(f"cannot parse the component's output as JSON ({exc}); "
-                              f"read: {text!r}") from None
-        if type(msg) is not dict:
-            if not raw.strip():
-                raise TaskFailure("empty message (a line 'end' with no JSON before it)")
-            raise TaskFailure(f"a message must be a JSON object, got "
-                              f"{raw[:300].decode('utf-8', 'replace')!r}")
-        return msg
-
-    def _bolt_messages(self, task: Task, raws: List[bytes]) -> None:
-        parse = self._parse
-        for raw in raws:
-            if task.state != "running":
-                if task.state == "starting":
-                    self._handshake_done(task, parse(raw))
-                    continue
-                return
-            msg = parse(raw)
-            cmd = msg.get("command")
-            if cmd == "emit":
-                self._emit(task, msg)
-            elif cmd == "ack":
-                self._bolt_ack(task, msg, True)
-            elif cmd == "sync":
-                pass
-            elif cmd == "fail":
-                self._bolt_ack(task, msg, False)
-            else:
-                self._other_command(task, msg, cmd)
-
-    def _spout_messages(self, task: Task, raws: List[bytes]) -> None:
-        parse = self._parse
-        for raw in raws:
-            if task.state != "running":
-                if task.state == "starting":
-                    self._handshake_done(task, parse(raw))
-                    continue
-                return
-            msg = parse(raw)
-            cmd = msg.get("command")
-            if cmd == "emit":
-                self._emit(task, msg)
-            elif cmd == "sync":
-                if task.waiting_sync:
-                    task.waiting_sync = False
-                    if task.command_was_next:
-                        if task.emits_in_command:
-                            task.idle_nexts = 0
-                        else:
-                            task.idle_nexts += 1
-                            wait = min(0.001 * (1 << min(task.idle_nexts - 1, 10)),
-                                       SPOUT_MAX_IDLE_WAIT)
-                            task.next_at = time.monotonic() + wait
-                    # answer at once: the spout's round trip bounds the whole topology
-                    self._spout_command(task, time.monotonic())
-                    if task.waiting_sync and task.proc.flush():
-                        self.dirty.discard(task)
-                # a sync nobody asked for is ignored
-            elif cmd in ("log", "error", "metrics"):
-                self._other_command(task, msg, cmd)
-            else:
-                raise TaskFailure(f"Unknown command received: {cmd}")
-
-    def _other_command(self, task: Task, msg: dict, cmd: Any) -> None:
-        if cmd == "log":
-            text = msg.get("msg")
-            if not isinstance(text, str):
-                raise TaskFailure(f"log 'msg' must be a string, got {text!r}")
-            level = msg.get("level")
-            name = LOG_LEVELS.get(level, "INFO") if type(level) is int else "INFO"
-            line = f"ShellLog pid:{task.pid}, name:{task.cid} {text}"
-            self.log(f"{name} {line}")
-            if level in (3, 4) and type(level) is int:
-                print(f"petrel: {name} from {task.cid}[{task.id}]: {text}",
-                      file=self.opts.err, flush=True)
-        elif cmd == "error":
-            text = msg.get("msg")
-            if not isinstance(text, str):
-                raise TaskFailure(f"error 'msg' must be a string, got {text!r}")
-            task.cs.errors += 1
-            self._show_error(task, f"Shell Process Exception: {text}")
-        elif cmd == "metrics":
-            name = msg.get("name")
-            raise TaskFailure(f"Could not find metric by name[{name}] (multilang metrics need a "
-                              f"Java-registered IShellMetric; a Thrift shell component has none)")
-        elif cmd is None:
-            if "pid" in msg:
-                raise TaskFailure("a pid reply arrived after the handshake (its first message "
-                                  "was something else)")
-            raise TaskFailure(f"a message without 'command': {msg!r}")
-        elif not isinstance(cmd, str):
-            raise TaskFailure(f"'command' must be a string, got {cmd!r}")
-        # any other bolt command (reset_timeout, ...) is ignored, as Storm does
-
-    def _show_error(self, task: Task, text: str) -> None:
-        self.log(f"ERROR reported by {task.cid}[{task.id}]: {text}")
-        times = self.error_times[task.cid]
-        now = time.monotonic()
-        while times and now - times[0] > 10.0:
-            times.popleft()
-        if len(times) < 5:  # Storm throttles error reports to 5 per 10 s as well
-            times.append(now)
-            first = text.strip().splitlines() or [""]
-            more = "" if len(first) == 1 else f" (+{len(first) - 1} lines in the log)"
-            print(f"petrel: error reported by {task.cid}[{task.id}]: {first[0][:500]}{more}",
-                  file=self.opts.err, flush=True)
 
     # ------------------------------------------------------------------ spout scheduling
     def _schedule_spouts(self, now: float) -> Optional[float]:
         """Send each idle spout its next command; returns the earliest back-off deadline."""
         wake = None
         for s in self.spouts:
-            at = self._spout_command(s, now)
+            if s.inflight and s.nexts_ahead >= 1:
+                continue  # its next sync brings the next commands
+            at = self.router.spout_command(s, now)
             if at is not None and (wake is None or at < wake):
                 wake = at
+            if s.state == "running" and s.proc.ctl and s.proc.flush():
+                self.dirty.discard(s)  # spouts do not wait for the batching of bolt output
         return wake
-
-    def _spout_command(self, s: Task, now: float) -> Optional[float]:
-        """Queue the spout's next command if it may have one; returns a back-off deadline."""
-        if s.state != "running" or s.waiting_sync:
-            return None
-        if s.commands:
-            cmd = s.commands.popleft()
-            s.command_was_next = False
-        elif self.phase != "running" or not s.active:
-            return None
-        elif s.blockers or (s.max_pending is not None and s.pending_trees >= s.max_pending):
-            return None
-        elif now < s.next_at:
-            return s.next_at
-        else:
-            cmd = NEXT_CMD
-            s.command_was_next = True
-            s.emits_in_command = 0
-        s.proc.ctl.append(cmd)
-        s.waiting_sync = True
-        s.command_sent = now
-        self.dirty.add(s)
-        return None
 
     # ------------------------------------------------------------------ timers
     def _timers(self, now: float) -> None:
@@ -803,8 +383,8 @@ class LocalRunner:
                 self.task_failed(b, "subprocess heartbeat timeout")
                 continue
             if now >= b.next_heartbeat:
-                hid = str(_rand64(64) - _ID_OFFSET)
-                b.proc.ctl.append(b'{"id":"' + hid.encode()
+                hid = b"%d" % self.router.new_id()
+                b.proc.ctl.append(b'{"id":"' + hid
                                   + b'","comp":null,"stream":"__heartbeat","task":-1,'
                                   b'"tuple":[]}\nend\n')
                 b.next_heartbeat = now + HEARTBEAT_SECS
@@ -813,15 +393,15 @@ class LocalRunner:
                 b.next_tick += b.tick_secs
                 if b.next_tick < now:
                     b.next_tick = now + b.tick_secs
-                tid = str(_rand64(64) - _ID_OFFSET)
+                tid = b"%d" % self.router.new_id()
                 b.inputs[tid] = [None, 0]
-                b.proc.tuples.append(b'{"id":"' + tid.encode()
+                b.proc.tuples.append(b'{"id":"' + tid
                                      + b'","comp":"__system","stream":"__tick","task":-1,'
                                      b'"tuple":[' + str(b.tick_secs).encode() + b"]}\nend\n")
                 b.cs.executed += 1
                 self.dirty.add(b)
         for s in self.spouts:
-            if s.state == "running" and s.waiting_sync:
+            if s.state == "running" and s.inflight:
                 if now - max(s.last_read, s.command_sent) > timeout:
                     self.task_failed(s, "subprocess heartbeat timeout")
         for t in self.tasks.values():
@@ -831,7 +411,7 @@ class LocalRunner:
     def _rotate(self, now: float) -> None:
         for tree in self.acker.rotate():
             self.stats.spout_timed_out += 1
-            self._tree_done(tree, False, now)
+            self.router.tree_done(tree, False, now)
 
     # ------------------------------------------------------------------ stopping
     def request_stop(self, reason: str, exit_code: int = 0, drain: bool = True) -> None:
@@ -862,7 +442,7 @@ class LocalRunner:
             if t.proc is not None and t.state in ("running", "starting"):
                 t.proc.flush()
                 if t.write_registered:
-                    self.sel.unregister(t.proc.stdin_fd)
+                    self.poller.unregister(t.proc.stdin_fd)
                     t.write_registered = False
                 t.proc.close_stdin()
             if t.state in ("down", "new"):
@@ -896,8 +476,10 @@ class LocalRunner:
                     t.proc.wait(1.0)
                 if t.proc is not None:
                     t.proc.close()
-            self.sel.close()
+            self.poller.close()
             self.stats.duration_s = time.monotonic() - self.started
+            for cid, summary in read_profiles(self.profile_files, self.log).items():
+                self.stats.components[cid].profile = summary
             self.runner_log.close()
 
     def _run(self) -> int:
@@ -913,37 +495,43 @@ class LocalRunner:
         next_progress = start + self.opts.progress_secs
         last_acked = 0
         last_progress = start
-        sel = self.sel
+        poll = self.poller.poll
         dirty = self.dirty
+        dirty_since: Optional[float] = None
         while self.phase != "done":
             now = time.monotonic()
             wake = self._schedule_spouts(now) if self.phase != "closing" else None
+            events = None
             if dirty:
-                self._flush(dirty)
-            timeout = next_timer - now
-            if wake is not None and wake - now < timeout:
-                timeout = wake - now
-            events = sel.select(max(0.0, timeout))
-            for key, _mask in events:
-                task, kind = key.data
+                # Output waits while more input is ready, so each process gets fewer,
+                # bigger writes (fewer wake-ups); it goes out before the loop would block,
+                # and at the latest FLUSH_DELAY after it was queued.
+                if dirty_since is None:
+                    dirty_since = now
+                if now - dirty_since < FLUSH_DELAY:
+                    events = poll(0)
+                if not events:
+                    self._flush(dirty)
+                    dirty_since = None
+            if not events:
+                timeout = next_timer - now
+                if wake is not None and wake - now < timeout:
+                    timeout = wake - now
+                events = poll(max(0.0, timeout))
+            for fd, (task, kind) in events:
                 proc = task.proc
-                if proc is None or key.fd not in (proc.stdout_fd, proc.stderr_fd, proc.stdin_fd):
-                    continue
-                if kind == 0:
+                if kind == STDOUT:
+                    if proc is None or fd != proc.stdout_fd:
+                        continue  # the task ended while handling an earlier event
                     data = proc.read_stdout()
-                    if data is None:
-                        continue
                     if data:
                         self._on_stdout(task, data)
-                    else:
+                    elif data is not None:
                         self._stdout_closed(task)
-                elif kind == 1:
-                    if not proc.read_stderr():
-                        try:
-                            sel.unregister(key.fd)
-                        except (KeyError, ValueError):
-                            pass
-                else:
+                elif kind == STDERR:
+                    if proc is not None and fd == proc.stderr_fd and not proc.read_stderr():
+                        self.poller.unregister(fd)
+                elif proc is not None and fd == proc.stdin_fd:
                     dirty.add(task)
             now = time.monotonic()
             if now >= next_timer:
@@ -960,7 +548,7 @@ class LocalRunner:
                 if self.phase == "draining" and (
                         now >= self.drain_deadline
                         or (not self.acker.pending and not any(
-                            s.commands or s.waiting_sync for s in self.spouts
+                            s.commands or s.inflight for s in self.spouts
                             if s.state == "running"))):
                     if self.acker.pending:
                         self.log(f"{len(self.acker.pending)} tuple trees still pending after "
@@ -1012,8 +600,21 @@ class LocalRunner:
                     t.proc.kill()
                     t.proc.wait(1.0)
 
+    def _on_stdout(self, task: Task, data: bytes) -> None:
+        raws = task.proc.reader.feed(data)
+        if not raws:
+            return
+        now = task.last_read = time.monotonic()
+        try:
+            if task.is_spout:
+                self.router.spout_messages(task, raws, now)
+            else:
+                self.router.bolt_messages(task, raws, now)
+        except (TaskFailure, ProtocolError) as exc:
+            self.task_failed(task, str(exc))
+
     def _flush(self, dirty: set) -> None:
-        sel = self.sel
+        poller = self.poller
         for task in list(dirty):
             proc = task.proc
             if proc is None or task.state not in ("running", "starting"):
@@ -1023,10 +624,10 @@ class LocalRunner:
                 continue
             if done:
                 if task.write_registered:
-                    sel.unregister(proc.stdin_fd)
+                    poller.unregister(proc.stdin_fd)
                     task.write_registered = False
             elif not task.write_registered and proc.stdin_fd is not None:
-                sel.register(proc.stdin_fd, selectors.EVENT_WRITE, (task, 2))
+                poller.register(proc.stdin_fd, WRITE, (task, STDIN))
                 task.write_registered = True
             if not task.is_spout:
                 self._update_overload(task)

@@ -6,6 +6,8 @@ import random
 from array import array
 from typing import Any, Dict, List, Optional
 
+from petrel.local.profile import ProfileSummary
+
 LATENCY_SAMPLES = 200_000
 
 
@@ -13,7 +15,7 @@ class ComponentStats:
     """Counters of one component, summed over its tasks."""
 
     __slots__ = ("kind", "tasks", "emitted", "transferred", "executed", "acked", "failed",
-                 "errors", "restarts", "latency")
+                 "errors", "restarts", "latency", "profile")
 
     def __init__(self, kind: str, tasks: int) -> None:
         self.kind = kind
@@ -26,6 +28,7 @@ class ComponentStats:
         self.errors = 0        # 'error' commands and task failures
         self.restarts = 0
         self.latency = LatencySample()
+        self.profile: Optional[ProfileSummary] = None  # what the task runtimes reported
 
 
 class LatencySample:
@@ -96,7 +99,8 @@ class RunStats:
                 cid: {"kind": cs.kind, "tasks": cs.tasks, "emitted": cs.emitted,
                       "executed": cs.executed, "acked": cs.acked, "failed": cs.failed,
                       "errors": cs.errors, "transferred": cs.transferred,
-                      "restarts": cs.restarts}
+                      "restarts": cs.restarts,
+                      "profile": None if cs.profile is None else cs.profile.to_json()}
                 for cid, cs in self.components.items()
             },
             "spout_acked": self.spout_acked,
@@ -110,16 +114,21 @@ class RunStats:
     def table(self) -> str:
         """The final per-component table."""
         header = ["component", "kind", "tasks", "emitted", "executed", "acked", "failed",
-                  "errors", "restarts", "latency p50/p99 ms"]
+                  "errors", "restarts", "latency p50/p99 ms", "ms/tuple", "busy"]
         rows: List[List[str]] = [header]
         for cid, cs in self.components.items():
             lat = ""
             if cs.kind == "spout":
                 p50, p99 = cs.latency.percentile(50), cs.latency.percentile(99)
                 lat = "-" if p50 is None else f"{p50:.1f}/{p99:.1f}"
+            ms = busy = None
+            if cs.profile is not None:
+                ms, busy = cs.profile.ms_per_tuple, cs.profile.busy
             rows.append([cid, cs.kind, str(cs.tasks), str(cs.emitted),
                          "-" if cs.kind == "spout" else str(cs.executed),
-                         str(cs.acked), str(cs.failed), str(cs.errors), str(cs.restarts), lat])
+                         str(cs.acked), str(cs.failed), str(cs.errors), str(cs.restarts), lat,
+                         "-" if ms is None else f"{ms:.3f}",
+                         "-" if busy is None else f"{busy:.0%}"])
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
         lines = []
         for n, r in enumerate(rows):

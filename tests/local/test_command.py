@@ -60,3 +60,41 @@ def test_venv_choices(tmp_path):
     with pytest.raises(PetrelError, match="does not exist"):
         component_env(str(tmp_path / "nope"), tmp_path, False)
     assert component_env(None, tmp_path, True)["PETREL_PROFILE"] == "1"
+
+
+def test_venv_new_reuses_one_environment_across_runs(tmp_path):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_local
+    finally:
+        sys.path.remove(str(BENCH))
+    config = bench_local.write_topology(tmp_path / "wc")
+    cache = tmp_path / "cache"
+    env = {"PATH": "/usr/bin:/bin:" + str(Path(sys.executable).parent),
+           "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache), "HOME": str(tmp_path)}
+    envs = cache / "petrel" / "envs"
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-m", "petrel.cli", "submit", "--config", str(config), "--venv",
+             "new", "--duration", "1", "--quiet", "--logdir", str(tmp_path / "logs")],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert f"environments in {envs}" in proc.stdout
+        built = [p.name for p in envs.iterdir() if p.is_dir()]
+        assert len(built) == 1 and built[0].startswith("petrel-env-benchwc-"), built
+
+
+def test_envs_dir_choices(tmp_path, monkeypatch):
+    from petrel.local.command import envs_dir, stable_env_key
+
+    monkeypatch.setenv("PETREL_WORKDIR", str(tmp_path / "mine"))
+    assert envs_dir() == tmp_path / "mine"
+    monkeypatch.delenv("PETREL_WORKDIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert envs_dir() == tmp_path / "xdg" / "petrel" / "envs" and envs_dir().is_dir()
+    (tmp_path / "res").mkdir()
+    (tmp_path / "res" / "__petrel__.json").write_text(
+        json.dumps({"topology_name": "wc", "env_hash": "abc"}))
+    assert stable_env_key(tmp_path / "res", "other") == "wc-abc"
+    assert component_env("new", tmp_path, False, tmp_path / "e")["PETREL_WORKDIR"] == str(
+        tmp_path / "e")

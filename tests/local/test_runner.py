@@ -35,8 +35,12 @@ def records(tmp_path: Path, cid: str):
     return out
 
 
-def test_wordcount_counts_and_fields_routing(tmp_path):
-    run = run_topology(wordcount(), tmp_path, conf_for(tmp_path, 300), duration=2.5)
+@pytest.mark.parametrize("compact", [False, True], ids=["spaced-json", "petrel-bytes"])
+def test_wordcount_counts_and_fields_routing(tmp_path, compact):
+    # compact: the bolts write acks and emits byte for byte as petrel's runtime does, which
+    # the runner takes apart without a JSON parse (its quick path); spaced: the general path
+    run = run_topology(wordcount(), tmp_path, conf_for(tmp_path, 300, **{"test.compact": compact}),
+                       duration=2.5)
     assert run.code == 0, run.err
     comps = run.stats.components
     assert run.stats.spout_acked == 300 and run.stats.spout_failed == 0
@@ -272,3 +276,22 @@ def test_pystorm_spout_and_bolt(tmp_path):
     assert run.code == 0, run.err
     assert run.stats.components["count"].executed == 200
     assert_all_acked_once(tmp_path, 50)
+
+
+def test_idle_spout_backs_off_despite_pipelining(tmp_path):
+    # a spout with nothing to emit: 'next' must slow down to one per ~16 ms, never pipelined
+    conf = conf_for(tmp_path, 0, **{"test.log.next": True})
+    topo = topology(shell("spout", "spout", "raw_spout.py", {"default": ["sentence"]}),
+                    shell("sink", "bolt", "raw_bolt.py", {"default": ["word"]},
+                          inputs={("spout", "default"): GroupingDef("shuffle")}))
+    run = run_topology(topo, tmp_path, dict(conf, **{"test.mode.sink": "sink"}), duration=2.0)
+    assert run.code == 0, run.err
+    spout_task = run.runner.layout.component_tasks["spout"][0]
+    times = [float(line.split()[2])
+             for line in (tmp_path / f"rec.{spout_task}").read_text().splitlines()
+             if line.startswith("next")]
+    assert len(times) > 20
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    steady = sorted(gaps[10:])
+    assert steady[len(steady) // 2] >= 0.012, steady[:5]   # the 16 ms ceiling, minus jitter
+    assert len(times) < 2.0 / 0.012

@@ -17,6 +17,9 @@ while True:
     if msg is None:
         break
     cmd = msg["command"]
+    if cmd == "next" and log and conf.get("test.log.next"):
+        log.write(f"next - {time.time()}\n")
+        log.flush()
     if cmd == "next":
         if todo:
             i = todo.pop()

@@ -1,5 +1,12 @@
-"""Minimal multilang helpers for the runner's test components (not petrel's runtime)."""
+"""Minimal multilang helpers for the runner's test components (not petrel's runtime).
 
+conf ``test.compact``: write compact JSON, byte for byte as petrel's runtime does (the
+runner's quick paths), instead of ``json.dumps``'s spaced output (its general path).
+conf ``test.profile``: at exit, write this value as the profile summary the runner asks for
+in ``PETREL_PROFILE_SUMMARY`` (a dict is written as JSON, a string as it is).
+"""
+
+import atexit
 import json
 import os
 import sys
@@ -22,10 +29,20 @@ def read_message():
     return json.loads(b"\n".join(lines))
 
 
+_separators = None
+
+
 def send(msg):
     """Write one message and flush."""
-    _out.write(json.dumps(msg).encode() + b"\nend\n")
+    _out.write(json.dumps(msg, separators=_separators).encode() + b"\nend\n")
     _out.flush()
+
+
+def _write_profile(value):
+    path = os.environ.get("PETREL_PROFILE_SUMMARY")
+    if path:
+        with open(path, "w") as f:
+            f.write(value if isinstance(value, str) else json.dumps(value))
 
 
 def handshake():
@@ -34,6 +51,11 @@ def handshake():
     pid = os.getpid()
     send({"pid": pid})
     open(os.path.join(setup["pidDir"], str(pid)), "w").close()
+    global _separators
+    if setup["conf"].get("test.compact"):
+        _separators = (",", ":")
+    if "test.profile" in setup["conf"]:
+        atexit.register(_write_profile, setup["conf"]["test.profile"])
     dump = setup["conf"].get("test.dump")
     if dump:
         with open(f"{dump}.{setup['context']['taskid']}", "w") as f:

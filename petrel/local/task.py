@@ -1,0 +1,92 @@
+"""What the runner knows about one task: its component, process, routes and protocol state."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any, Callable, Deque, Dict, List, Optional
+
+from petrel.local.process import TaskProcess
+from petrel.local.stats import ComponentStats
+from petrel.topology.model import ComponentDef
+
+
+class TaskFailure(Exception):
+    """A fatal condition of one task (the message is what Storm would report)."""
+
+
+class Route:
+    """Where emits on one stream of a component go."""
+
+    __slots__ = ("stream", "nfields", "groupers", "has_direct", "direct_targets", "grouping_of",
+                 "single")
+
+    def __init__(self, stream: str, nfields: int) -> None:
+        self.stream = stream
+        self.nfields = nfields
+        self.groupers: List[Callable[[list], List[int]]] = []
+        self.has_direct = False
+        self.direct_targets: Dict[str, bool] = {}   # consumer id -> uses direct grouping
+        self.grouping_of: Dict[str, str] = {}
+        # the grouper when there is exactly one subscriber and no direct one (the fast path)
+        self.single: Optional[Callable[[list], List[int]]] = None
+
+
+class Task:
+    """One task: its component, process, pending inputs and spout/bolt state."""
+
+    def __init__(self, task_id: int, comp: ComponentDef, cstats: ComponentStats) -> None:
+        self.id = task_id
+        self.comp = comp
+        self.cid = comp.id
+        self.is_spout = comp.kind == "spout"
+        self.cs = cstats
+        self.proc: Optional[TaskProcess] = None
+        self.state = "new"          # new, starting, running, down, ended
+        self.conf: Dict[str, Any] = {}
+        self.context: Dict[str, Any] = {}
+        self.routes: Dict[str, Route] = {}
+        self.prefix: Dict[str, bytes] = {}   # stream -> bytes after the id in a tuple message
+        self.inputs: Dict[bytes, list] = {}  # bolt: id -> [roots {root: edge} or None, ack val]
+        self.held: List[bytes] = []          # tuples routed while the process was not up
+        self.last_read = 0.0
+        self.started_at = 0.0
+        self.handshaken_once = False
+        self.start_failures = 0
+        self.restarts = 0
+        self.restart_at = 0.0
+        self.pid: Optional[int] = None
+        # flow control
+        self.overloaded = False
+        self.blockers = 0                    # overloaded downstream tasks
+        self.upstream: List[Task] = []
+        self.read_registered = False
+        self.write_registered = False
+        # bolt
+        self.tick_secs: Optional[int] = None
+        self.next_tick = 0.0
+        self.next_heartbeat = 0.0
+        # spout
+        self.commands: Deque[bytes] = collections.deque()  # ack/fail/(de)activate to send
+        self.inflight: Deque[bool] = collections.deque()   # sent, not yet synced (True: next)
+        self.nexts_ahead = 0                 # how many of ``inflight`` are 'next'
+        self.command_sent = 0.0
+        self.emits_in_command = 0
+        self.idle_nexts = 0
+        self.next_at = 0.0
+        self.pending_trees = 0
+        self.pending_peak = 0               # most reliable trees pending at once (tests)
+        self.queue_peak = 0                 # most tuples queued for the process at once
+        self.max_pending: Optional[int] = None
+        self.active = False
+
+    @property
+    def label(self) -> str:
+        """How reports name the task."""
+        return f"{self.comp.kind} '{self.cid}' task {self.id}"
+
+    def reset_commands(self) -> None:
+        """Forget the spout commands queued or in flight (the process is new or gone)."""
+        self.commands.clear()
+        self.inflight.clear()
+        self.nexts_ahead = 0
+        self.emits_in_command = 0
