@@ -101,12 +101,8 @@ def test_bad_settings_name_the_key(conf, key):
         MongoCitySettings(conf)
 
 
-def test_unreachable_mongodb_is_reported_once_then_retried_when_due(caplog):
-    import socket
-
-    with socket.socket() as s:                         # a port with nobody listening
-        s.bind(("127.0.0.1", 0))
-        url = f"mongodb://app:pw123@127.0.0.1:{s.getsockname()[1]}"
+def test_unreachable_mongodb_is_reported_once_then_retried_when_due(closed_port, caplog):
+    url = f"mongodb://app:pw123@127.0.0.1:{closed_port}"
     settings = MongoCitySettings({"mongo_citycount.mongodb_url": url,
                                   "mongo_citycount.connect_timeout_secs": 0.2})
     clock = [0.0]

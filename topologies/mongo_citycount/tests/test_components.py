@@ -1,48 +1,34 @@
-"""CityCountBolt in-process through petrel's collector seam, city_report.py, create.py, and the
-spout plus bolt over the replay file: MongoDB ends up with the file's own city counts.
-
-(The in-process parts move onto petrel.mock once it lands.)
-"""
+"""CityCountBolt alone with petrel.mock's MockTask, city_report.py, create.py, and the whole
+topology in-process over the replay file's tweets: MongoDB ends up with the file's own city
+counts."""
 
 import collections
 import datetime as dt
-import json
 import logging
-import socket
-import time
 from pathlib import Path
 
 import city_report
 from citycount import CityCountBolt
 from cityminutes import INDEX_NAME, hourly_counts
-from geocities import CityFinder
-from twitterstream import TwitterStreamSpout
 
 from petrel.config import load_config
 from petrel.topology.loader import load_topology
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[1]
-SAMPLE = TOPOLOGY_DIR / "tweets_sample.jsonl"
 
 
-def dead_url():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"mongodb://127.0.0.1:{s.getsockname()[1]}"
-
-
-def test_bolt_creates_the_unique_index_on_start(host_factory, mongo):
-    host_factory(CityCountBolt(), mongo.conf())
+def test_bolt_creates_the_unique_index_on_start(mock_task, mongo):
+    mock_task(CityCountBolt(), mongo.conf())
     assert INDEX_NAME in mongo.collection.index_information()
 
 
-def test_bolt_counts_each_city_of_a_tweet_in_the_current_minute(host_factory, mongo):
-    host = host_factory(CityCountBolt(), mongo.conf())
+def test_bolt_counts_each_city_of_a_tweet_in_the_current_minute(mock_task, mongo):
+    task = mock_task(CityCountBolt(), mongo.conf())
     before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
-    a = host.send(["Rain in London, sun in Paris, rain in London again"])
-    b = host.send(["Back in London"])
-    c = host.send(["no city here"])
-    assert host.out.acked == [a.id, b.id, c.id] and host.out.failed == []
+    a = task.send(["Rain in London, sun in Paris, rain in London again"])
+    b = task.send(["Back in London"])
+    c = task.send(["no city here"])
+    assert task.acked == [a.id, b.id, c.id] and task.failed == [] and task.emits == []
     docs = {d["city"]: d for d in mongo.collection.find()}
     assert {city: d["count"] for city, d in docs.items()} == {"London": 2, "Paris": 1}
     minute = docs["London"]["minute"]
@@ -50,20 +36,20 @@ def test_bolt_counts_each_city_of_a_tweet_in_the_current_minute(host_factory, mo
     assert docs["London"]["hour"] == minute.replace(minute=0)
 
 
-def test_unreachable_mongodb_is_reported_at_initialize_and_tweets_are_failed(host_factory,
-                                                                             caplog):
-    url = dead_url()
+def test_unreachable_mongodb_is_reported_at_initialize_and_tweets_are_failed(mock_task, caplog,
+                                                                             closed_port):
+    url = f"mongodb://127.0.0.1:{closed_port}"
     conf = {"mongo_citycount.mongodb_url": url, "mongo_citycount.connect_timeout_secs": 0.2}
     with caplog.at_level(logging.ERROR):
-        host = host_factory(CityCountBolt(), conf)
-    assert len(host.out.errors) == 1
-    assert f"cannot reach MongoDB at {url}" in host.out.errors[0]
-    assert "mongo_citycount.mongodb_url" in host.out.errors[0]
-    failed = [host.send(["Hello from Tokyo"]) for _ in range(5)]
-    cityless = host.send(["hello from nowhere"])
-    assert host.out.failed == [t.id for t in failed]
-    assert host.out.acked == [cityless.id]
-    assert len(host.out.errors) == 1
+        task = mock_task(CityCountBolt(), conf)
+    assert len(task.errors) == 1
+    assert f"cannot reach MongoDB at {url}" in task.errors[0]
+    assert "mongo_citycount.mongodb_url" in task.errors[0]
+    failed = [task.send(["Hello from Tokyo"]) for _ in range(5)]
+    cityless = task.send(["hello from nowhere"])
+    assert task.failed == [t.id for t in failed]
+    assert task.acked == [cityless.id]
+    assert len(task.errors) == 1
 
 
 def test_create_py_wires_spout_and_city_counter():
@@ -75,25 +61,20 @@ def test_create_py_wires_spout_and_city_counter():
     assert counter.inputs[("spout", "default")].kind == "shuffle"
 
 
-def test_replay_file_city_counts_end_up_in_mongodb(host_factory, mongo):
-    conf = mongo.conf(**{"twitter.mode": "replay", "twitter.replay_file": str(SAMPLE),
-                         "twitter.replay_rate": 0, "twitter.replay_loop": False})
-    texts = [json.loads(line)["data"]["text"] for line in SAMPLE.read_text("utf-8").splitlines()]
-    finder = CityFinder()
-    expected = collections.Counter(c for t in texts for c in finder.cities(t))
-    assert len(expected) >= 10 and sum(expected.values()) >= 100
-
-    spout = host_factory(TwitterStreamSpout(), conf)
-    bolts = [host_factory(CityCountBolt(), conf) for _ in range(2)]
-    deadline = time.monotonic() + 10
-    while len(spout.out.emitted) < len(texts) and time.monotonic() < deadline:
-        spout.next()
-    for i, tweet in enumerate(spout.take()):
-        bolts[i % 2].send(tweet)
+def test_replay_file_city_counts_end_up_in_mongodb(mock_topology, mongo, sample_texts,
+                                                   city_mentions):
+    """tweets -> 2 city counters (shuffle grouping), as create.py wires them."""
+    assert len(city_mentions) >= 10 and sum(city_mentions.values()) >= 100
+    result = mock_topology(spout_data={"spout": [[t] for t in sample_texts]},
+                           config=mongo.conf())
+    result.assert_no_errors()
+    result.assert_all_acked()
+    assert sorted(result.acked) == list(range(len(sample_texts))) and result.failed == []
+    assert all(result.received("city-counter", task=t) for t in result.tasks["city-counter"])
     totals = collections.Counter()
     for _hour, city, n in hourly_counts(mongo.collection):
         totals[city] += n
-    assert totals == expected
+    assert totals == city_mentions
 
 
 def test_city_report_prints_hourly_counts(mongo, capsys, tmp_path):
@@ -128,10 +109,11 @@ def test_city_report_on_an_empty_collection(mongo, capsys, tmp_path):
     assert "no city mentions recorded" in capsys.readouterr().out
 
 
-def test_city_report_with_mongodb_unreachable_says_so_without_a_traceback(capsys, tmp_path):
+def test_city_report_with_mongodb_unreachable_says_so_without_a_traceback(capsys, tmp_path,
+                                                                         closed_port):
     config = tmp_path / "topology.yaml"
     config.write_text("mongo_citycount.connect_timeout_secs: 0.2\n")
-    url = dead_url()
+    url = f"mongodb://127.0.0.1:{closed_port}"
     assert city_report.main(["--config", str(config), "--url", url]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"city_report: error: cannot read cities.minute from MongoDB at {url}")

@@ -7,25 +7,19 @@ MongoDB the stored counts must equal the replay file's own city mentions.
 """
 
 import collections
-import json
 import os
-import socket
 import uuid
-from pathlib import Path
 
 import pytest
 from cityminutes import hourly_counts
-from geocities import CityFinder
 
-SAMPLE = Path(__file__).resolve().parents[1] / "tweets_sample.jsonl"
 REPLAY_ONCE = {"twitter.replay_rate": 0, "twitter.replay_loop": False}
 
 
 @pytest.mark.slow
-def test_local_run_with_mongodb_unreachable_reports_once_and_keeps_running(local_run):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        url = f"mongodb://127.0.0.1:{s.getsockname()[1]}"
+def test_local_run_with_mongodb_unreachable_reports_once_and_keeps_running(local_run,
+                                                                           closed_port):
+    url = f"mongodb://127.0.0.1:{closed_port}"
     run = local_run(dict(REPLAY_ONCE, **{"mongo_citycount.mongodb_url": url,
                                          "mongo_citycount.connect_timeout_secs": 0.3}),
                     until=lambda r: any("times, dropped" in line
@@ -44,15 +38,13 @@ def test_local_run_with_mongodb_unreachable_reports_once_and_keeps_running(local
 @pytest.mark.skipif(not os.environ.get("PETREL_TEST_MONGODB_URL"),
                     reason="needs a real MongoDB: set PETREL_TEST_MONGODB_URL "
                            "(the mongomock tests cover the same code in-process)")
-def test_local_run_stores_the_city_counts_of_the_replay_file(local_run):
+def test_local_run_stores_the_city_counts_of_the_replay_file(local_run, sample_texts,
+                                                             city_mentions):
     import pymongo
 
     url = os.environ["PETREL_TEST_MONGODB_URL"]
     database = f"petrel_test_{uuid.uuid4().hex[:12]}"
     client = pymongo.MongoClient(url, serverSelectionTimeoutMS=5000)
-    texts = [json.loads(line)["data"]["text"] for line in SAMPLE.read_text("utf-8").splitlines()]
-    finder = CityFinder()
-    expected = collections.Counter(c for t in texts for c in finder.cities(t))
 
     def stored():
         totals = collections.Counter()
@@ -63,10 +55,10 @@ def test_local_run_stores_the_city_counts_of_the_replay_file(local_run):
     try:
         run = local_run(dict(REPLAY_ONCE, **{"mongo_citycount.mongodb_url": url,
                                              "mongo_citycount.database": database}),
-                        until=lambda r: stored() == expected)
+                        until=lambda r: stored() == city_mentions)
         assert run.code == 0, run.explain()
-        assert stored() == expected
-        assert run.stats["spout_acked"] == len(texts) and run.stats["restarts"] == 0
+        assert stored() == city_mentions
+        assert run.stats["spout_acked"] == len(sample_texts) and run.stats["restarts"] == 0
     finally:
         client.drop_database(database)
         client.close()

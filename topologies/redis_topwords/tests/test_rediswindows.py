@@ -108,12 +108,8 @@ def test_passwords_never_reach_messages():
     assert "s3cret" not in repr(settings)
 
 
-def test_unreachable_redis_is_reported_once_then_retried_when_due(caplog):
-    import socket
-
-    with socket.socket() as s:               # a port with nobody listening
-        s.bind(("127.0.0.1", 0))
-        url = f"redis://:pw123@127.0.0.1:{s.getsockname()[1]}/0"
+def test_unreachable_redis_is_reported_once_then_retried_when_due(closed_port, caplog):
+    url = f"redis://:pw123@127.0.0.1:{closed_port}/0"
     clock = [100.0]
     reported = []
     link = RedisLink(url, retry_secs=5, on_down=reported.append, clock=lambda: clock[0])

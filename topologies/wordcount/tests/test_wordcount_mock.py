@@ -4,17 +4,14 @@ whole topology in-process (create.py, its groupings and tuple trees) with petrel
 from __future__ import annotations
 
 import collections
-import sys
 from pathlib import Path
 
+from splitsentence import SplitSentenceBolt
+from wordcount import WordCountBolt
+
+from petrel import mock
+
 TOPOLOGY_DIR = Path(__file__).resolve().parents[1]
-if str(TOPOLOGY_DIR) not in sys.path:
-    sys.path.insert(0, str(TOPOLOGY_DIR))
-
-from splitsentence import SplitSentenceBolt  # noqa: E402
-from wordcount import WordCountBolt  # noqa: E402
-
-from petrel import mock  # noqa: E402
 
 
 def test_split_sentence() -> None:
