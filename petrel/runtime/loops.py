@@ -3,7 +3,8 @@
 The loops return only by raising: ``ChannelClosed`` when Storm closes the pipes (the normal
 end), ``ProtocolError`` when the host sends something that is not the protocol, or
 ``FatalComponentError`` when ``petrel.on_error: exit`` asks to stop. Each has a plain
-version and a profiled version, chosen once at start (the profiled one times every tuple).
+version and a profiled version, chosen once at start (the profiled one times every tuple;
+it runs only when profile lines or a profile summary are wanted).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Dict, Optional
 from typing import Tuple as TypingTuple
 
 from petrel.runtime.collector import ProtocolCollector
-from petrel.runtime.profiling import BoltProfile, SpoutProfile
+from petrel.runtime.profiling import BoltProfile, Profile, SpoutProfile
 from petrel.runtime.protocol import Channel, ChannelClosed, ProtocolError
 from petrel.runtime.tuples import HEARTBEAT_STREAM, Tuple
 
@@ -99,7 +100,11 @@ def bolt_loop(component: Any, channel: Channel) -> None:
 
 
 def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -> None:
-    """``bolt_loop`` that also times reading, ``process`` and acking for the profile lines."""
+    """``bolt_loop`` that also times reading, ``process`` and acking for the profile.
+
+    Two clock readings per tuple (the end of one tuple starts the next one's read time),
+    two more around a BasicBolt's automatic ack.
+    """
     queue = channel.queue
     collector = component._petrel_collector
     plain_ack = collector.ack
@@ -113,13 +118,12 @@ def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -
 
     collector.ack = timed_ack
     fields_for = component._petrel_input_fields
-    flushed = time.monotonic()
+    done = flushed = clock()
     try:
         while True:
-            start = clock()
             if not queue:
                 channel.fill()
-                flushed = time.monotonic()
+                flushed = clock()
             msg = queue.popleft()
             if type(msg) is not dict:
                 _unexpected(msg)
@@ -136,15 +140,17 @@ def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -
                 raise _bad_tuple(msg, exc) from None
             read_done = clock()
             ack_time[0] = 0.0
-            component.deliver(tup)
-            done = clock()
-            acking = ack_time[0]
-            profile.add(read_done - start, done - read_done - acking, acking, done)
+            try:
+                component.deliver(tup)
+            finally:  # also count the tuple that makes the component exit
+                now = clock()
+                acking = ack_time[0]
+                profile.add(read_done - done, now - read_done - acking, acking, now)
+            done = now
             waiting = len(channel.pending)
-            if waiting >= FLUSH_MESSAGES or (
-                    waiting and time.monotonic() - flushed > FLUSH_INTERVAL):
+            if waiting >= FLUSH_MESSAGES or (waiting and now - flushed > FLUSH_INTERVAL):
                 channel.flush()
-                flushed = time.monotonic()
+                flushed = now
     finally:
         collector.ack = plain_ack
 
@@ -248,12 +254,12 @@ def spout_loop(component: Any, channel: Channel) -> None:
 
 
 def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile) -> None:
-    """``spout_loop`` that also times reading, ``nextTuple`` and ack/fail for the profile."""
+    """``spout_loop`` that also times reading and user code for the profile (no shortcuts)."""
     queue = channel.queue
     clock = time.perf_counter
     dispatch = _spout_dispatch(component)
+    done = clock()
     while True:
-        start = clock()
         if not queue:
             channel.fill()
         msg = queue.popleft()
@@ -263,29 +269,45 @@ def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile)
         command = msg.get("command")
         read_done = clock()
         handler = dispatch.get(command)
-        if handler is None:
-            log.warning("unknown spout command %r ignored: %s", command, str(msg)[:200])
-        else:
-            handler(msg)
+        try:
+            if handler is None:
+                log.warning("unknown spout command %r ignored: %s", command, str(msg)[:200])
+            else:
+                handler(msg)
+        finally:  # also count the command that makes the component exit
+            now = clock()
+            spent = now - read_done
+            if command == "next":
+                profile.add(read_done - done, spent, 0.0, now)
+            elif command in ("ack", "fail"):
+                profile.add(read_done - done, 0.0, spent, now)
+            else:
+                profile.add(read_done - done, 0.0, 0.0, now, spent)
         channel.write(SYNC)
-        done = clock()
-        spent = done - read_done
-        profile.add(read_done - start, spent if command == "next" else 0.0,
-                    spent if command in ("ack", "fail") else 0.0, done)
+        done = now
 
 
-def run_loop(component: Any, channel: Channel, profiled: bool) -> None:
-    """Run the loop that fits the component (spout or bolt), profiled or not."""
-    from petrel.emitter import BasicBolt, Bolt, Spout
+def new_profile(component: Any, log_lines: bool) -> Profile:
+    """The profile that fits the component (spout, bolt, BasicBolt)."""
+    from petrel.emitter import BasicBolt, Spout
 
     if isinstance(component, Spout):
-        if profiled:
-            spout_loop_profiled(component, channel, SpoutProfile())
+        return SpoutProfile(log_lines=log_lines)
+    return BoltProfile(isinstance(component, BasicBolt), log_lines=log_lines)
+
+
+def run_loop(component: Any, channel: Channel, profile: Optional[Profile] = None) -> None:
+    """Run the loop that fits the component (spout or bolt), timed when given a profile."""
+    from petrel.emitter import Bolt, Spout
+
+    if isinstance(component, Spout):
+        if isinstance(profile, SpoutProfile):
+            spout_loop_profiled(component, channel, profile)
         else:
             spout_loop(component, channel)
     elif isinstance(component, Bolt):
-        if profiled:
-            bolt_loop_profiled(component, channel, BoltProfile(isinstance(component, BasicBolt)))
+        if isinstance(profile, BoltProfile):
+            bolt_loop_profiled(component, channel, profile)
         else:
             bolt_loop(component, channel)
     else:

@@ -3,7 +3,8 @@
 ``python -m petrel.run <module>`` calls ``main``: it protects stdin/stdout (before any user
 code runs), sets up the component log, imports the module and calls its ``run()`` (or
 runs its single component class). ``Component.run()`` calls ``run_component``, which does
-the handshake, ``initialize`` and the protocol loop. Failures before the loop starts
+the handshake, ``initialize`` and the protocol loop, and at the end writes the profile
+summary when ``PETREL_PROFILE_SUMMARY`` asks for one. Failures before the loop starts
 (import, constructor, ``initialize``) are written to the component log and to the
 original stderr, where Storm shows them, and the process exits with status 1.
 
@@ -21,6 +22,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 import traceback
 from typing import Any, List, NoReturn, Optional, Sequence
 
@@ -28,8 +30,14 @@ from petrel import __version__
 from petrel.runtime.collector import ProtocolCollector
 from petrel.runtime.failures import FatalComponentError, describe_exception
 from petrel.runtime.logs import configure_logging, log_dir, log_path
-from petrel.runtime.loops import handshake, run_loop
-from petrel.runtime.profiling import profiling_enabled
+from petrel.runtime.loops import handshake, new_profile, run_loop
+from petrel.runtime.profiling import (
+    Profile,
+    SpoutProfile,
+    profiling_enabled,
+    summary_path,
+    write_summary,
+)
 from petrel.runtime.protocol import BACKEND, Channel, ChannelClosed, ProtocolError
 from petrel.runtime.stdio import ProtectedStdio, protect_stdio
 
@@ -108,6 +116,24 @@ def _flush_quietly(channel: Channel) -> None:
         pass
 
 
+def _debugger_keep_alive() -> None:
+    """Keep Storm from killing a component that imported a debugger itself.
+
+    The book's bare ``import rpdb2; rpdb2.start_embedded_debugger('pw')`` (or pydevd)
+    bypasses ``petrel.debug``, so nothing would send signs of life while it is stopped.
+    """
+    if "rpdb2" not in sys.modules and "pydevd" not in sys.modules:
+        return
+    try:
+        from petrel import debug  # shipped in every jar; imported only when needed
+
+        debug.keep_alive()
+        log.info("a debugger module is loaded: keep-alive thread started (signs of life to "
+                 "Storm while the main thread is stopped in the debugger)")
+    except Exception:  # never let the courtesy stop the component
+        log.exception("could not start the debugger keep-alive thread")
+
+
 def run_component(component: Any) -> None:
     """Handshake, ``initialize``, then the protocol loop until Storm closes the pipes."""
     worker = _worker or start(type(component).__module__)
@@ -121,24 +147,49 @@ def run_component(component: Any) -> None:
     except ProtocolError as exc:
         fail_startup(worker, "bad handshake", exc)
     worker.handshake_done = True
-    collector = ProtocolCollector(channel)
-    component.attach(collector, conf, context)
-    log.info("handshake done: component %r, task %s, pid %d",
-             context.get("componentid"), context.get("taskid"), os.getpid())
+    started = time.perf_counter()
+    summary = summary_path()
+    profile: Optional[Profile] = None
     try:
-        component.initialize(conf, context)
-    except Exception as exc:
+        _debugger_keep_alive()
+        collector = ProtocolCollector(channel)
+        component.attach(collector, conf, context)
+        log.info("handshake done: component %r, task %s, pid %d",
+                 context.get("componentid"), context.get("taskid"), os.getpid())
         try:
-            collector.report_error(describe_exception(
-                str(context.get("componentid")), context.get("taskid"), "initialize()", exc))
-        except (ChannelClosed, OSError):
-            pass
-        fail_startup(worker, "initialize() failed", exc)
-    profiled = profiling_enabled()
-    if profiled:
-        log.info("tuple profiling enabled (logger 'storm' at DEBUG)")
+            component.initialize(conf, context)
+        except Exception as exc:
+            try:
+                collector.report_error(describe_exception(
+                    str(context.get("componentid")), context.get("taskid"), "initialize()",
+                    exc))
+            except (ChannelClosed, OSError):
+                pass
+            fail_startup(worker, "initialize() failed", exc)
+        lines = profiling_enabled()
+        if lines:
+            log.info("tuple profiling enabled (logger 'storm' at DEBUG)")
+        if lines or summary:
+            profile = new_profile(component, lines)
+        _run_until_the_end(worker, component, profile)
+    finally:
+        if summary:
+            kind = "spout" if isinstance(profile, SpoutProfile) or (
+                profile is None and _is_spout(component)) else "bolt"
+            write_summary(summary, kind, profile, time.perf_counter() - started)
+
+
+def _is_spout(component: Any) -> bool:
+    from petrel.emitter import Spout
+
+    return isinstance(component, Spout)
+
+
+def _run_until_the_end(worker: Worker, component: Any, profile: Optional[Profile]) -> None:
+    """The protocol loop, and every way it ends after the handshake."""
+    channel = worker.channel
     try:
-        run_loop(component, channel, profiled)
+        run_loop(component, channel, profile)
     except ChannelClosed as closed:
         _flush_quietly(channel)
         if closed.partial_bytes:
