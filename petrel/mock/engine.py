@@ -63,6 +63,17 @@ SPOUT_EMIT_LIMIT = 10_000
 SPOUT_TIME_LIMIT_S = 10.0
 # Message ids of these types come back from JSON unchanged; others make the round trip.
 _JSON_SCALARS = (int, str, float, bool)
+_NO_TARGETS: List[int] = []
+
+
+def _carried(encoded: bytes) -> Any:
+    """The values a bolt receives: decoded from the JSON the component emitted."""
+    try:
+        return loads(encoded)
+    except ValueError:  # e.g. an integer beyond 64 bits, which only json parses
+        return decode(encoded)
+
+
 # Deliveries in one run before a cycle in the topology is suspected.
 DELIVERY_LIMIT = 20_000_000
 
@@ -272,48 +283,79 @@ class Engine:
              anchors: Optional[List[str]], msg_id: Any, direct: Optional[int],
              need_task_ids: bool) -> Optional[List[int]]:
         """Route one emit of ``task`` (values already checked and encoded by the component)."""
-        route = task.routes[stream]
-        try:  # what Storm carries: the JSON, not the objects emitted
-            values = loads(encoded)
-        except ValueError:  # e.g. an integer beyond 64 bits, which only json parses
-            values = decode(encoded)
-        grouper = route.single
-        if grouper is not None and direct is None:
-            targets = grouper(values)
-        else:
-            targets = self._targets(task, route, values, direct)
-        seq = next(self.seq)
-        roots: Optional[Roots] = None
-        if task.kind == "spout":
-            if msg_id is not None:
-                if type(msg_id) not in _JSON_SCALARS:
-                    msg_id = decode(encode(msg_id))  # the spout gets back what JSON carried
-                roots = self._new_tree(task, msg_id, len(targets))
-            task.spout_emits += 1
-        elif anchors:  # a bolt: its anchors' roots, each waiting for one more ack per target
-            if len(anchors) == 1:
-                roots = task.inputs.get(anchors[0])
+        return self.emitter(task)(stream, values, encoded, anchors, msg_id, direct,
+                                  need_task_ids)
+
+    def emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
+        """The emit function of ``task``'s collector (``Collector.emit``'s arguments).
+
+        It records the emit, picks the target tasks and queues one delivery per target,
+        each with values decoded from the JSON the component produced (what Storm
+        carries, not the objects emitted). Built once per task as a closure over what
+        it needs: this runs for every tuple of a run.
+        """
+        routes = task.routes
+        records_append = task.emits.append
+        inputs_get = task.inputs.get
+        queue_append = self.queue.append
+        tasks = self.tasks
+        numbers = self.seq
+        component_id = task.component_id
+        task_id = task.id
+        is_spout = task.kind == "spout"
+        targets_of = self._targets
+        new_tree = self._new_tree
+        roots_of = self._roots_of
+
+        def emit(stream: str, values: Any, encoded: bytes, anchors: Optional[List[str]],
+                 msg_id: Any, direct: Optional[int],
+                 need_task_ids: bool) -> Optional[List[int]]:
+            route = routes[stream]
+            grouper = route.single
+            if grouper is not None and direct is None:
+                try:  # _carried(), inlined: the common case
+                    values = loads(encoded)
+                except ValueError:
+                    values = decode(encoded)
+                targets = grouper(values)
+            elif route.groupers or direct is not None or route.direct:
+                values = _carried(encoded)
+                targets = targets_of(task, route, values, direct)
             else:
-                roots = self._roots_of(task, anchors)
-            if roots and targets:
-                for tree in roots:
-                    tree.count += len(targets)
-        task.emits.append((seq, stream, encoded, anchors, msg_id, direct))
-        if targets:
-            key = str(seq)
-            tasks = self.tasks
-            append = self.queue.append
-            append((tasks[targets[0]],
-                    StormTuple(key, task.component_id, stream, task.id, values, route.fields),
-                    roots))
-            for target_id in targets[1:]:  # each task gets its own copy of the values
-                append((tasks[target_id],
-                        StormTuple(key, task.component_id, stream, task.id, decode(encoded),
-                                   route.fields),
-                        roots))
-        if need_task_ids and direct is None:
-            return list(targets)
-        return None
+                # Nobody subscribes: nothing to decode (the results decode the record).
+                targets = _NO_TARGETS
+            seq = next(numbers)
+            roots: Optional[Roots] = None
+            if is_spout:
+                if msg_id is not None:
+                    if type(msg_id) not in _JSON_SCALARS:
+                        msg_id = decode(encode(msg_id))  # what JSON carried comes back
+                    roots = new_tree(task, msg_id, len(targets))
+                task.spout_emits += 1
+            elif anchors:  # its anchors' trees wait for one more ack per target
+                roots = inputs_get(anchors[0]) if len(anchors) == 1 else \
+                    roots_of(task, anchors)
+                if roots and targets:
+                    extra = len(targets)
+                    for tree in roots:
+                        tree.count += extra
+            records_append((seq, stream, encoded, anchors, msg_id, direct))
+            if targets:
+                key = str(seq)
+                fields = route.fields
+                queue_append((tasks[targets[0]],
+                              StormTuple(key, component_id, stream, task_id, values, fields),
+                              roots))
+                for target_id in targets[1:]:  # each task gets its own copy of the values
+                    queue_append((tasks[target_id],
+                                  StormTuple(key, component_id, stream, task_id,
+                                             _carried(encoded), fields),
+                                  roots))
+            if need_task_ids and direct is None:
+                return list(targets)
+            return None
+
+        return emit
 
     def _new_tree(self, task: Task, msg_id: Any, targets: int) -> Optional[Roots]:
         """Start the tree of a reliable spout tuple; its roots for the deliveries."""
@@ -361,13 +403,24 @@ class Engine:
 
     def ack_input(self, task: Task, tuple_id: Any) -> None:
         """A bolt acked an input: its trees wait for one delivery fewer."""
-        task.acked.append(tuple_id)
-        roots = task.inputs.pop(tuple_id, None)
-        if roots:
-            for tree in roots:
-                tree.count -= 1
-                if tree.count <= 0 and tree.live:
-                    self._tree_done(tree, True)
+        self.acker(task)(tuple_id)
+
+    def acker(self, task: Task) -> Callable[[Any], None]:
+        """The ack function of ``task``'s collector (a closure: it runs for every tuple)."""
+        acked_append = task.acked.append
+        inputs_pop = task.inputs.pop
+        tree_done = self._tree_done
+
+        def ack(tuple_id: Any) -> None:
+            acked_append(tuple_id)
+            roots = inputs_pop(tuple_id, None)
+            if roots:
+                for tree in roots:
+                    tree.count -= 1
+                    if tree.count <= 0 and tree.live:
+                        tree_done(tree, True)
+
+        return ack
 
     def fail_input(self, task: Task, tuple_id: Any) -> None:
         """A bolt failed an input: its trees fail (later acks of them are ignored)."""

@@ -54,9 +54,9 @@ class MockSpout(Spout):
                 raise ValueError(f"MockSpout row {index}: a dict row needs 'values' and may "
                                  f"have 'stream' and 'id'; got the keys {sorted(row)}")
             msg_id = row.get("id", msg_id)
-            self.emit(row["values"], stream=row.get("stream"), id=msg_id)
+            self._storm_emit(row["values"], row.get("stream"), None, msg_id, None, False)
         else:
-            self.emit(row, id=msg_id)
+            self._storm_emit(row, None, None, msg_id, None, False)  # self.emit, one call less
 
     def ack(self, id: Any) -> None:
         """Remember that the tuple tree of message id ``id`` completed."""

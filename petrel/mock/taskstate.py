@@ -106,8 +106,8 @@ class TaskCollector(Collector):
         self.engine = engine
         self.task = task
         # The hot paths go straight to the engine (one call less per emit and ack).
-        self.emit = functools.partial(engine.emit, task)  # type: ignore[method-assign]
-        self.ack = functools.partial(engine.ack_input, task)  # type: ignore[method-assign]
+        self.emit = engine.emitter(task)  # type: ignore[method-assign]
+        self.ack = engine.acker(task)  # type: ignore[method-assign]
         self.fail = functools.partial(engine.fail_input, task)  # type: ignore[method-assign]
 
     def emit(self, stream: str, values: List[Any], encoded: bytes,
@@ -176,10 +176,12 @@ def young_collections_only() -> Iterator[None]:
     """No full garbage collections inside the block (a run, or building its results).
 
     A run keeps every tuple for its results; full collections would walk all of them
-    again and again (half the run time at 100,000 tuples). Young cycles are still freed.
+    again and again (half the run time at 100,000 tuples). Young cycles are still freed,
+    in bigger batches (fewer collections: 4% of a run's instructions).
     """
     thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], 1_000_000))
+    gc.set_threshold(max(thresholds[0], 100_000), thresholds[1],
+                     max(thresholds[2], 1_000_000))
     try:
         yield
     finally:
