@@ -9,7 +9,7 @@ collector that records them.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from petrel.runtime.protocol import END, FAST_OPTIONS, Channel, encode, fast_dumps, fast_encode
 
@@ -54,6 +54,11 @@ class Collector:
     def flush(self) -> None:
         """Make buffered output visible now (no-op for collectors that do not buffer)."""
 
+    # A collector that transmits multilang messages as they are may set this to a function
+    # taking one whole framed message (bytes); components then format their commonest
+    # emits themselves. None: every emit is a call to emit().
+    raw_write: Optional[Callable[[bytes], None]] = None
+
 
 _ACK = b'{"command":"ack","id":'
 _FAIL = b'{"command":"fail","id":'
@@ -63,21 +68,29 @@ _NO_TASK_IDS = b',"need_task_ids":false}' + END
 _WANT_TASK_IDS = b'}' + END
 _CLOSE = b"}" + END
 # Whole emit messages of the common cases, filled in with one bytes formatting (cheaper
-# than joining pieces): default stream, no direct task, no task ids wanted.
-_SPOUT_EMIT = b'{"command":"emit","tuple":%s,"need_task_ids":false}' + END
-_SPOUT_EMIT_ID = b'{"command":"emit","id":%s,"tuple":%s,"need_task_ids":false}' + END
-_SPOUT_EMIT_INT_ID = b'{"command":"emit","id":%d,"tuple":%s,"need_task_ids":false}' + END
-_BOLT_EMIT = b'{"command":"emit","anchors":%s,"tuple":%s,"need_task_ids":false}' + END
+# than joining pieces): default stream, no direct task, no task ids wanted. Components
+# use them too when their collector has a ``raw_write`` (see ProtocolCollector).
+SPOUT_EMIT_MESSAGE = b'{"command":"emit","tuple":%s,"need_task_ids":false}' + END
+SPOUT_EMIT_ID_MESSAGE = b'{"command":"emit","id":%s,"tuple":%s,"need_task_ids":false}' + END
+SPOUT_EMIT_INT_ID_MESSAGE = (b'{"command":"emit","id":%d,"tuple":%s,"need_task_ids":false}'
+                             + END)
+BOLT_EMIT_MESSAGE = b'{"command":"emit","anchors":%s,"tuple":%s,"need_task_ids":false}' + END
 
 
 class ProtocolCollector(Collector):
-    """Writes each output as a multilang message on the channel (buffered, see flush)."""
+    """Writes each output as a multilang message on the channel (buffered, see flush).
+
+    ``raw_write(message)`` buffers one whole framed message: components write their
+    commonest emits through it, already formatted with the ``*_MESSAGE`` templates above,
+    instead of calling ``emit``.
+    """
 
     SYNC = _SYNC
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self._write = channel.write
+        self.raw_write = channel.write
 
     def emit(self, stream: str, values: List[Any], encoded: bytes,
              anchors: Optional[List[str]], msg_id: Any, task: Optional[int],
@@ -86,17 +99,19 @@ class ProtocolCollector(Collector):
         if stream == "default" and task is None and not need_task_ids:
             if anchors is not None:
                 if msg_id is None:
-                    self._write(_BOLT_EMIT % (fast_dumps(anchors, None, FAST_OPTIONS), encoded))
+                    self._write(BOLT_EMIT_MESSAGE
+                                % (fast_dumps(anchors, None, FAST_OPTIONS), encoded))
                     return None
             elif msg_id is None:
-                self._write(_SPOUT_EMIT % encoded)
+                self._write(SPOUT_EMIT_MESSAGE % encoded)
                 return None
             elif type(msg_id) is int:
                 # Python's int text is exact JSON at any size (orjson stops at 64 bits).
-                self._write(_SPOUT_EMIT_INT_ID % (msg_id, encoded))
+                self._write(SPOUT_EMIT_INT_ID_MESSAGE % (msg_id, encoded))
                 return None
             elif type(msg_id) is str:
-                self._write(_SPOUT_EMIT_ID % (fast_dumps(msg_id, None, FAST_OPTIONS), encoded))
+                self._write(SPOUT_EMIT_ID_MESSAGE
+                            % (fast_dumps(msg_id, None, FAST_OPTIONS), encoded))
                 return None
         head = _EMIT
         if stream != "default":

@@ -211,7 +211,7 @@ def spout_loop(component: Any, channel: Channel) -> None:
     queue = channel.queue
     pending = channel.pending
     partial = channel.partial
-    flush = channel.flush
+    flush = channel.flush_owned
     read = os.read
     in_fd = channel.in_fd
     feed = channel.feed
@@ -219,6 +219,8 @@ def spout_loop(component: Any, channel: Channel) -> None:
     methods = {"next": component.nextTuple, "activate": component.activate,
                "deactivate": component.deactivate}
     known: Dict[bytes, Any] = {}   # raw bytes of a whole message -> the user's method
+    last_chunk, last_method = b"", None
+    facade.set_current(component)  # one component per worker: the only one ever current
     while True:
         if queue:
             if _handle_spout_message(queue.popleft(), dispatch):
@@ -236,9 +238,13 @@ def spout_loop(component: Any, channel: Channel) -> None:
         if partial:
             feed(chunk)
             continue
-        method = known.get(chunk)
+        if chunk == last_chunk:  # the same command again (next, next, ...): skip the hash
+            method = last_method
+        else:
+            method = known.get(chunk)
+            if method is not None:
+                last_chunk, last_method = chunk, method
         if method is not None:
-            facade._current = component
             try:
                 method()
             except Exception as exc:

@@ -15,7 +15,9 @@ import io
 import json
 import math
 import os
+import sys
 import threading
+import time
 from collections import deque
 from functools import partial
 from typing import Any, Deque, List, Optional
@@ -103,6 +105,12 @@ else:  # pragma: no cover - exercised on interpreters without orjson
         return _std_decode(data)
 
 
+def _gil_enabled() -> bool:
+    """False on a free-threaded CPython running without the GIL (then every write locks)."""
+    check = getattr(sys, "_is_gil_enabled", None)
+    return True if check is None else bool(check())
+
+
 def _std_decode(data: bytes) -> Any:
     try:
         return _std_decoder.decode(data.decode("utf-8"))
@@ -178,6 +186,11 @@ class Channel:
         self._lock = threading.Lock()
         self._acquire = self._lock.acquire
         self._release = self._lock.release
+        # The thread that created the channel (the main loop's) may write without the
+        # lock while no other thread has ever written: see flush_owned().
+        self._owner = threading.get_ident()
+        self._shared = not _gil_enabled()
+        self._owner_writing = False
 
     # -- output -------------------------------------------------------------------------
 
@@ -190,12 +203,13 @@ class Channel:
         return len(self.pending)
 
     def flush(self) -> None:
-        """Write every buffered message with as few system calls as possible."""
+        """Write every buffered message with as few system calls as possible (any thread)."""
         out = self.pending
         if not out:
             return
-        # acquire()/release() rather than `with`: half the cost, and a spout pays it on
-        # every round trip.
+        if not self._shared and threading.get_ident() != self._owner:
+            self._share()
+        # acquire()/release() rather than `with`: half the cost.
         self._acquire()
         try:
             # Other threads may append meanwhile (never remove: that needs the lock):
@@ -205,15 +219,55 @@ class Channel:
             if len(out) != n:
                 data = b"".join(out[:n])
             del out[:n]
+            self._write_all(data, 0)
+        finally:
+            self._release()
+
+    def flush_owned(self) -> None:
+        """``flush()`` for the owner thread: no lock while no other thread has ever written.
+
+        A spout flushes on every round trip, and taking the lock costs as much as the
+        rest of the flush. The owner announces its unlocked write (``_owner_writing``),
+        then checks ``_shared``; another thread sets ``_shared``, then waits while
+        ``_owner_writing`` (``_share``). Under the GIL one of them always sees the other's
+        flag, so two writes never overlap; once another thread has written, every flush
+        takes the lock.
+        """
+        out = self.pending
+        if not out:
+            return
+        self._owner_writing = True
+        try:
+            if self._shared:
+                return self.flush()
+            # As in flush(): a message another thread appends meanwhile is kept for later.
+            n = len(out)
+            data = b"".join(out)
+            if len(out) != n:
+                data = b"".join(out[:n])
+            del out[:n]
             written = os.write(self.out_fd, data)
-            if written < len(data):
-                view = memoryview(data)[written:]
-                while view:
-                    view = view[os.write(self.out_fd, view):]
+            if written != len(data):
+                self._write_all(data, written)
         except BrokenPipeError:
             raise ChannelClosed("stdout closed by the host") from None
         finally:
-            self._release()
+            self._owner_writing = False
+
+    def _share(self) -> None:
+        """Called by a thread other than the owner before its first write: see flush_owned."""
+        self._shared = True
+        while self._owner_writing:
+            time.sleep(0.0005)
+
+    def _write_all(self, data: bytes, written: int) -> None:
+        """Write ``data[written:]``, however many system calls it takes."""
+        try:
+            view = memoryview(data)[written:]
+            while view:
+                view = view[os.write(self.out_fd, view):]
+        except BrokenPipeError:
+            raise ChannelClosed("stdout closed by the host") from None
 
     def send_now(self, obj: Any) -> None:
         """Buffer ``obj`` and flush at once; safe to call from another thread."""
