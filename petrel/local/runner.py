@@ -383,7 +383,7 @@ class LocalRunner:
                 self.task_failed(b, "subprocess heartbeat timeout")
                 continue
             if now >= b.next_heartbeat:
-                hid = b"%d" % self.router.new_id()
+                hid = self.router.new_tid()
                 b.proc.ctl.append(b'{"id":"' + hid
                                   + b'","comp":null,"stream":"__heartbeat","task":-1,'
                                   b'"tuple":[]}\nend\n')
@@ -393,7 +393,7 @@ class LocalRunner:
                 b.next_tick += b.tick_secs
                 if b.next_tick < now:
                     b.next_tick = now + b.tick_secs
-                tid = b"%d" % self.router.new_id()
+                tid = self.router.new_tid()
                 b.inputs[tid] = [None, 0]
                 b.proc.tuples.append(b'{"id":"' + tid
                                      + b'","comp":"__system","stream":"__tick","task":-1,'

@@ -18,7 +18,7 @@ class Route:
     """Where emits on one stream of a component go."""
 
     __slots__ = ("stream", "nfields", "groupers", "has_direct", "direct_targets", "grouping_of",
-                 "single")
+                 "single", "value_free", "consumer_cs", "memo", "fmt")
 
     def __init__(self, stream: str, nfields: int) -> None:
         self.stream = stream
@@ -29,6 +29,13 @@ class Route:
         self.grouping_of: Dict[str, str] = {}
         # the grouper when there is exactly one subscriber and no direct one (the fast path)
         self.single: Optional[Callable[[list], List[int]]] = None
+        self.value_free = False                      # ``single`` ignores the values
+        self.consumer_cs: Optional[ComponentStats] = None   # the single subscriber's stats
+        # tuple JSON text already checked on the fast path -> (JSON to send, target task ids
+        # or None when ``single`` ignores the values)
+        self.memo: Dict[bytes, tuple] = {}
+        # a whole tuple message: ``fmt % (tuple id, tuple JSON)``
+        self.fmt = b""
 
 
 class Task:
@@ -45,7 +52,6 @@ class Task:
         self.conf: Dict[str, Any] = {}
         self.context: Dict[str, Any] = {}
         self.routes: Dict[str, Route] = {}
-        self.prefix: Dict[str, bytes] = {}   # stream -> bytes after the id in a tuple message
         self.inputs: Dict[bytes, list] = {}  # bolt: id -> [roots {root: edge} or None, ack val]
         self.held: List[bytes] = []          # tuples routed while the process was not up
         self.last_read = 0.0
