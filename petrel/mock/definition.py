@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from petrel.errors import PetrelError
@@ -133,7 +135,7 @@ def load_definition(definition: Any, config: Optional[Mapping[str, Any]]) -> Ite
                         f"its create.py, a MODULE.FUNCTION string or a function")
     topology_dir, spec = _dir_and_definition(path)
     conf = _config(topology_dir, config)
-    with loader.topology_imports(topology_dir):
+    with topology_imports(topology_dir):
         try:
             module_name, func_name = loader.split_definition(spec)
             func, source = loader._find_definition(topology_dir, module_name, func_name)
@@ -144,6 +146,42 @@ def load_definition(definition: Any, config: Optional[Mapping[str, Any]]) -> Ite
         topo = builder.createTopology()
         _problems(source, builder, topo, conf)
         yield Definition(topo, builder.objects, conf, topology_dir.name)
+
+
+def _own_modules(topology_dir: Path) -> Dict[str, ModuleType]:
+    """Modules already imported from ``topology_dir``'s own files under their own names."""
+    top_names = {p.stem for p in topology_dir.glob("*.py")}
+    top_names |= {p.name for p in topology_dir.iterdir() if (p / "__init__.py").is_file()}
+    own = {}
+    for name, module in list(sys.modules.items()):
+        filename = getattr(module, "__file__", None)
+        if filename and name.split(".")[0] in top_names and _inside(filename, topology_dir):
+            own[name] = module
+    return own
+
+
+def _inside(filename: str, directory: Path) -> bool:
+    try:
+        Path(filename).resolve().relative_to(directory)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def topology_imports(topology_dir: Path) -> Iterator[None]:
+    """The loader's ``topology_imports``, keeping the modules the test already imported.
+
+    A module imported from ``topology_dir`` under its own name (``import splitsentence``
+    with the directory on sys.path) is used as it is, so what a test monkeypatched in it
+    reaches the run, and the run's classes are the test's. Same-named modules of other
+    directories are set aside for the run, and modules first imported by the run are
+    dropped after it, as with ``petrel submit``'s loader.
+    """
+    own = _own_modules(topology_dir)
+    with loader.topology_imports(topology_dir):
+        sys.modules.update(own)
+        yield
 
 
 def _import_function(module_name: str, func_name: str) -> Callable[[Any], Any]:

@@ -11,8 +11,14 @@ once per delivery: a bolt receives exactly what Storm would hand it.
 Scheduling is deterministic: deliveries are processed first-in first-out; when none are
 queued, pending spout acks and fails are delivered, then each spout that is still
 producing gets one ``nextTuple`` call. A spout stops producing when a call emits nothing
-(it starts again after an ack or fail reaches it) or when it reaches its emit limit.
+(it starts again after an ack or fail reaches it; with ``spout_timeout`` it is polled
+until its limit or the time passes) or when it reaches its emit limit.
 Tuple trees are tracked by counting, per spout tuple, the deliveries not yet acked.
+
+Emits are recorded raw (tuple id, stream, JSON bytes, anchors, message id, direct task);
+results decode them only when read. A stream with a single subscribing task (every link
+of ``run_simple_topology``'s chain) and a bolt stream nobody subscribes to skip the
+groupers; ``Engine.emit`` is the general path, and both give the same run.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import collections
 import itertools
 import random
 import time
-from typing import Any, Callable, Deque, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from petrel import storm as _facade
 from petrel.emitter import Bolt, Spout
@@ -41,9 +47,9 @@ from petrel.mock.taskstate import (
     Task,
     TaskCollector,
     Tree,
+    collections_paused,
     component_copies,
     make_tick,
-    young_collections_only,
 )
 from petrel.runtime.failures import ON_ERROR_KEY, FatalComponentError
 from petrel.runtime.outputs import InvalidEmit
@@ -74,6 +80,9 @@ def _carried(encoded: bytes) -> Any:
         return decode(encoded)
 
 
+# With spout_timeout: the pause after a round of nextTuple calls that emitted nothing.
+SPOUT_POLL_S = 0.001
+
 # Deliveries in one run before a cycle in the topology is suspected.
 DELIVERY_LIMIT = 20_000_000
 
@@ -89,8 +98,10 @@ class Engine:
     Petrel's ``config=None``). ``on_error`` 'raise' stops the run with
     MockError at the first exception in user code; 'continue' logs, reports and fails the
     tuple as a worker does. ``max_spout_emits`` is per spout task (an int for every spout
-    or {spout_id: n}). ``ack_unrouted`` False keeps a reliable spout tuple that reaches
-    no task pending (MockTask lets the test ack or fail it) instead of acking it at once.
+    or {spout_id: n}). ``spout_timeout`` (seconds) keeps calling spouts that emit nothing
+    until they reach ``max_spout_emits`` or the time passes (``run_spouts``).
+    ``ack_unrouted`` False keeps a reliable spout tuple that reaches no task pending
+    (MockTask lets the test ack or fail it) instead of acking it at once.
     """
 
     def __init__(self, topology: TopologyDef, instances: Mapping[str, Any],
@@ -98,19 +109,26 @@ class Engine:
                  on_error: str = "raise", max_spout_emits: Any = None, seed: int = 0,
                  name: str = "mock",
                  task_objects: Optional[Mapping[str, List[Any]]] = None,
-                 ack_unrouted: bool = True) -> None:
+                 ack_unrouted: bool = True, spout_timeout: Optional[float] = None) -> None:
         if on_error not in ON_ERROR_CHOICES:
             raise MockError(f"on_error={on_error!r}: use 'raise' (stop at the first error in "
                             f"a component) or 'continue' (fail the tuple and go on, as Storm)")
+        if spout_timeout is not None and (isinstance(spout_timeout, bool) or not isinstance(
+                spout_timeout, (int, float)) or not spout_timeout > 0):
+            raise MockError(f"spout_timeout={spout_timeout!r}: give the seconds to keep "
+                            f"calling nextTuple of spouts that emit nothing (a number > 0), "
+                            f"or None to stop a spout at its first empty call")
+        self.spout_timeout = spout_timeout
+        self.spout_deadline: Optional[float] = None     # set when the spouts start
         self.topology = topology
         self.user_conf = dict(conf or {})
         self.initialize = initialize
         self.on_error = on_error
         self.rng = random.Random(seed)
         self.queue: Deque[Tuple[Task, StormTuple, Optional[Roots]]] = collections.deque()
-        self.seq = itertools.count(1)
-        self.roots = itertools.count(1)
-        self.trees: Dict[int, Tree] = {}
+        # Tuple ids: strings from a counter (one C call each); their order is emit order.
+        self.ids: Iterator[str] = map(str, itertools.count(1))
+        self.trees: List[Tree] = []                        # every spout tuple tree, in order
         self.tree_log: List[Tuple[Task, Any, bool]] = []   # (spout task, msg id, acked?)
         self.deliveries = 0
         self.started_at = 0.0
@@ -147,7 +165,8 @@ class Engine:
                     task.tick_secs = int(tick)
                 if comp.kind == "spout":
                     task.max_emits = limits.get(cid)
-                    task.bounded = task.max_emits is not None or isinstance(component, MockSpout)
+                    task.bounded = (task.max_emits is not None or self.spout_timeout is not None
+                                    or isinstance(component, MockSpout))
                     self.spouts.append(task)
                 self.tasks[task_id] = task
                 tasks.append(task)
@@ -207,8 +226,12 @@ class Engine:
                                     f"the local runner or use a built-in grouping")
                 route.groupers.append(make_grouper(grouping.kind, targets, sdef.fields,
                                                    grouping.fields, self.rng))
-            if len(route.groupers) == 1 and not route.direct:
-                route.single = route.groupers[0]
+            consumers = list(route.direct_components)
+            if not route.direct and len(consumers) == 1 and not route.direct_components[
+                    consumers[0]] and len(self.layout.component_tasks[consumers[0]]) == 1:
+                # Every regular grouping sends each tuple to the one task there is.
+                route.only = self.tasks[self.layout.component_tasks[consumers[0]][0]]
+            route.sink = not consumers
             task.routes[stream_id] = route
 
     # ------------------------------------------------------------------ start and stop
@@ -216,22 +239,27 @@ class Engine:
         """Attach every task's component, call ``initialize``, activate the spouts."""
         self._previous_current = _facade._current
         self.started_at = time.monotonic()
-        for task in self.tasks.values():
-            attach_conf = task.conf
-            if self.on_error == "raise":
-                attach_conf = dict(task.conf)
-                attach_conf[ON_ERROR_KEY] = "exit"
-            task.component.attach(TaskCollector(self, task), attach_conf, task.context)
-        if self.initialize:
+        try:
             for task in self.tasks.values():
-                _facade._current = task.component
-                try:
-                    task.component.initialize(dict(task.conf), task.context)
-                except Exception as exc:
-                    raise MockError(f"{task.label} ({type(task.component).__name__}): "
-                                    f"initialize() raised {type(exc).__name__}: {exc}") from exc
-        for task in self.spouts:
-            self.call(task, task.component.deliver_activate)
+                attach_conf = task.conf
+                if self.on_error == "raise":
+                    attach_conf = dict(task.conf)
+                    attach_conf[ON_ERROR_KEY] = "exit"
+                task.component.attach(TaskCollector(self, task), attach_conf, task.context)
+            if self.initialize:
+                for task in self.tasks.values():
+                    _facade._current = task.component
+                    try:
+                        task.component.initialize(dict(task.conf), task.context)
+                    except Exception as exc:
+                        raise MockError(f"{task.label} ({type(task.component).__name__}): "
+                                        f"initialize() raised {type(exc).__name__}: "
+                                        f"{exc}") from exc
+            for task in self.spouts:
+                self.call(task, task.component.deliver_activate)
+        except BaseException:
+            self.restore()  # the caller never gets an engine to close: let go of the facade
+            raise
 
     def finish(self) -> None:
         """Deactivate the spouts and restore ``petrel.storm``'s current component."""
@@ -282,78 +310,142 @@ class Engine:
     def emit(self, task: Task, stream: str, values: Any, encoded: bytes,
              anchors: Optional[List[str]], msg_id: Any, direct: Optional[int],
              need_task_ids: bool) -> Optional[List[int]]:
-        """Route one emit of ``task`` (values already checked and encoded by the component)."""
-        return self.emitter(task)(stream, values, encoded, anchors, msg_id, direct,
-                                  need_task_ids)
+        """Route one emit of ``task`` (values already checked and encoded by the component).
+
+        The general path: any grouping, several subscribers, direct emits. The collectors'
+        closures (``emitter``) take the common cases themselves and call this otherwise.
+        """
+        route = task.routes[stream]
+        if route.groupers or direct is not None or route.direct:
+            values = _carried(encoded)
+            targets = self._targets(task, route, values, direct)
+        else:
+            # Nobody subscribes: nothing to decode (the results decode the record).
+            targets = _NO_TARGETS
+        key = next(self.ids)
+        roots: Optional[Roots] = None
+        if task.kind == "spout":
+            if msg_id is not None:
+                if type(msg_id) not in _JSON_SCALARS:
+                    msg_id = decode(encode(msg_id))  # what JSON carried comes back
+                roots = self._new_tree(task, msg_id, len(targets))
+            task.spout_emits += 1
+        elif anchors:  # its anchors' trees wait for one more ack per target
+            roots = self._roots_of(task, anchors)
+            if roots and targets:
+                extra = len(targets)
+                for tree in roots:
+                    tree.count += extra
+        task.emits.append((key, stream, encoded, anchors, msg_id, direct))
+        if targets:
+            queue_append = self.queue.append
+            tasks = self.tasks
+            component_id, task_id, fields = task.component_id, task.id, route.fields
+            queue_append((tasks[targets[0]],
+                          StormTuple(key, component_id, stream, task_id, values, fields), roots))
+            for target_id in targets[1:]:  # each task gets its own copy of the values
+                queue_append((tasks[target_id],
+                              StormTuple(key, component_id, stream, task_id, _carried(encoded),
+                                         fields),
+                              roots))
+        if need_task_ids and direct is None:
+            return list(targets)
+        return None
 
     def emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
         """The emit function of ``task``'s collector (``Collector.emit``'s arguments).
 
-        It records the emit, picks the target tasks and queues one delivery per target,
-        each with values decoded from the JSON the component produced (what Storm
-        carries, not the objects emitted). Built once per task as a closure over what
-        it needs: this runs for every tuple of a run.
+        A closure over what it needs, built once per task: it runs for every tuple of a
+        run. It takes the common cases itself (a stream with one subscribing task, or a
+        bolt's stream nobody subscribes to) and hands the rest to ``emit``. Each delivery
+        gets values decoded once from the JSON the component produced (what Storm
+        carries, not the objects emitted).
         """
+        if task.kind == "spout":
+            return self._spout_emitter(task)
+        return self._bolt_emitter(task)
+
+    def _spout_emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
+        routes = task.routes
+        records_append = task.emits.append
+        queue_append = self.queue.append
+        ids = self.ids
+        component_id = task.component_id
+        task_id = task.id
+        general = self.emit
+        new_tree = self._new_tree
+        acking = self.acking
+        trees_append = self.trees.append
+
+        def emit(stream: str, values: Any, encoded: bytes, anchors: Optional[List[str]],
+                 msg_id: Any, direct: Optional[int],
+                 need_task_ids: bool) -> Optional[List[int]]:
+            route = routes[stream]
+            target = route.only
+            if target is None or direct is not None:
+                return general(task, stream, values, encoded, anchors, msg_id, direct,
+                               need_task_ids)
+            key = next(ids)
+            task.spout_emits += 1
+            roots: Optional[Roots] = None
+            if msg_id is not None:
+                if type(msg_id) not in _JSON_SCALARS:
+                    msg_id = decode(encode(msg_id))  # what JSON carried comes back
+                if acking:
+                    tree = Tree(task, msg_id, 1)
+                    trees_append(tree)
+                    roots = (tree,)
+                else:
+                    roots = new_tree(task, msg_id, 1)
+            records_append((key, stream, encoded, None, msg_id, None))
+            try:  # _carried(), inlined
+                carried = loads(encoded)
+            except ValueError:
+                carried = decode(encoded)
+            queue_append((target, StormTuple(key, component_id, stream, task_id, carried,
+                                             route.fields), roots))
+            return [target.id] if need_task_ids else None
+
+        return emit
+
+    def _bolt_emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
         routes = task.routes
         records_append = task.emits.append
         inputs_get = task.inputs.get
         queue_append = self.queue.append
-        tasks = self.tasks
-        numbers = self.seq
+        ids = self.ids
         component_id = task.component_id
         task_id = task.id
-        is_spout = task.kind == "spout"
-        targets_of = self._targets
-        new_tree = self._new_tree
+        general = self.emit
         roots_of = self._roots_of
 
         def emit(stream: str, values: Any, encoded: bytes, anchors: Optional[List[str]],
                  msg_id: Any, direct: Optional[int],
                  need_task_ids: bool) -> Optional[List[int]]:
             route = routes[stream]
-            grouper = route.single
-            if grouper is not None and direct is None:
-                try:  # _carried(), inlined: the common case
-                    values = loads(encoded)
-                except ValueError:
-                    values = decode(encoded)
-                targets = grouper(values)
-            elif route.groupers or direct is not None or route.direct:
-                values = _carried(encoded)
-                targets = targets_of(task, route, values, direct)
-            else:
-                # Nobody subscribes: nothing to decode (the results decode the record).
-                targets = _NO_TARGETS
-            seq = next(numbers)
+            target = route.only
+            if target is None or direct is not None:
+                if route.sink and direct is None:
+                    records_append((next(ids), stream, encoded, anchors, msg_id, None))
+                    return [] if need_task_ids else None
+                return general(task, stream, values, encoded, anchors, msg_id, direct,
+                               need_task_ids)
+            key = next(ids)
+            records_append((key, stream, encoded, anchors, msg_id, None))
             roots: Optional[Roots] = None
-            if is_spout:
-                if msg_id is not None:
-                    if type(msg_id) not in _JSON_SCALARS:
-                        msg_id = decode(encode(msg_id))  # what JSON carried comes back
-                    roots = new_tree(task, msg_id, len(targets))
-                task.spout_emits += 1
-            elif anchors:  # its anchors' trees wait for one more ack per target
+            if anchors:  # its anchors' trees wait for one more ack
                 roots = inputs_get(anchors[0]) if len(anchors) == 1 else \
                     roots_of(task, anchors)
-                if roots and targets:
-                    extra = len(targets)
+                if roots:
                     for tree in roots:
-                        tree.count += extra
-            records_append((seq, stream, encoded, anchors, msg_id, direct))
-            if targets:
-                key = str(seq)
-                fields = route.fields
-                queue_append((tasks[targets[0]],
-                              StormTuple(key, component_id, stream, task_id, values, fields),
-                              roots))
-                for target_id in targets[1:]:  # each task gets its own copy of the values
-                    queue_append((tasks[target_id],
-                                  StormTuple(key, component_id, stream, task_id,
-                                             _carried(encoded), fields),
-                                  roots))
-            if need_task_ids and direct is None:
-                return list(targets)
-            return None
+                        tree.count += 1
+            try:  # _carried(), inlined
+                carried = loads(encoded)
+            except ValueError:
+                carried = decode(encoded)
+            queue_append((target, StormTuple(key, component_id, stream, task_id, carried,
+                                             route.fields), roots))
+            return [target.id] if need_task_ids else None
 
         return emit
 
@@ -363,8 +455,8 @@ class Engine:
             if not self.ack_unrouted:
                 return None
         elif self.acking:
-            tree = Tree(next(self.roots), task, msg_id, targets)
-            self.trees[tree.root] = tree
+            tree = Tree(task, msg_id, targets)
+            self.trees.append(tree)
             return (tree,)
         # No acker, or nobody subscribes: Storm acks the spout tuple at once.
         self.tree_log.append((task, msg_id, True))
@@ -373,12 +465,15 @@ class Engine:
 
     @staticmethod
     def _roots_of(task: Task, anchors: List[str]) -> Optional[Roots]:
-        found: Dict[int, Tree] = {}
+        """The trees of the inputs ``anchors`` names (each tree once)."""
         inputs = task.inputs
+        if len(anchors) == 1:
+            return inputs.get(anchors[0])
+        found: Dict[Tree, None] = {}
         for anchor in anchors:
             for tree in inputs.get(anchor, ()):
-                found[tree.root] = tree
-        return tuple(found.values()) or None
+                found[tree] = None
+        return tuple(found) or None
 
     def _direct_targets(self, task: Task, route: Route, direct: Any) -> List[int]:
         if not isinstance(direct, int) or isinstance(direct, bool):
@@ -433,7 +528,6 @@ class Engine:
 
     def _tree_done(self, tree: Tree, acked: bool) -> None:
         tree.live = False
-        del self.trees[tree.root]
         self.tree_log.append((tree.spout, tree.msg_id, acked))
         tree.spout.commands.append(("ack" if acked else "fail", tree.msg_id))
 
@@ -446,27 +540,33 @@ class Engine:
     def drain(self) -> None:
         """Deliver queued tuples and spout acks/fails until nothing is left to deliver."""
         queue = self.queue
-        popleft = queue.popleft
         while True:
-            budget = DELIVERY_LIMIT - self.deliveries
-            count = 0
-            try:
-                while queue:
-                    target, tup, roots = popleft()
-                    if roots:
-                        target.inputs[tup.id] = roots
-                    target.received.append(tup)
-                    count += 1
-                    if count > budget:
-                        raise MockError(f"more than {DELIVERY_LIMIT} tuples delivered: does "
-                                        f"the topology loop back on itself without end?")
-                    target.component.deliver(tup)
-            except FatalComponentError as exc:
-                raise self._failure(target, exc) from (exc.__context__ or exc)
-            finally:
-                self.deliveries += count
+            if queue:
+                self._deliver_queued()
             if not self._deliver_spout_commands():
                 return
+
+    def _deliver_queued(self) -> None:
+        queue = self.queue
+        popleft = queue.popleft
+        budget = DELIVERY_LIMIT - self.deliveries
+        count = 0
+        target = None
+        try:
+            while queue:
+                target, tup, roots = popleft()
+                if roots:
+                    target.inputs[tup.id] = roots
+                target.received.append(tup)
+                count += 1
+                if count > budget:
+                    raise MockError(f"more than {DELIVERY_LIMIT} tuples delivered: does the "
+                                    f"topology loop back on itself without end?")
+                target.deliver(tup)
+        except FatalComponentError as exc:
+            raise self._failure(target, exc) from (exc.__context__ or exc)
+        finally:
+            self.deliveries += count
 
     def _deliver_spout_commands(self) -> bool:
         delivered = False
@@ -490,9 +590,20 @@ class Engine:
         return delivered
 
     def run_spouts(self) -> None:
-        """Call ``nextTuple`` round robin until no spout produces, draining after each call."""
-        producing = [t for t in self.spouts if t.producing]
-        while producing:
+        """Call ``nextTuple`` round robin until no spout produces, draining after each call.
+
+        With ``spout_timeout``, a spout (other than a MockSpout) whose call emits nothing
+        keeps being called, with a short sleep after each round in which no spout emitted,
+        until it reaches its emit limit or the timeout passes.
+        """
+        spouts = self.spouts
+        queue = self.queue
+        deadline = self.spout_deadline
+        while True:
+            producing = [t for t in spouts if t.producing]
+            if not producing:
+                return
+            emitted = False
             for task in producing:
                 limit = task.max_emits
                 before = task.spout_emits
@@ -500,16 +611,36 @@ class Engine:
                     task.producing = False
                     continue
                 try:
-                    task.component.deliver_next()
+                    task.next_tuple()
                 except FatalComponentError as exc:
                     raise self._failure(task, exc) from (exc.__context__ or exc)
-                if task.spout_emits == before:
+                if task.spout_emits != before:
+                    emitted = True
+                    if not task.bounded:
+                        self._check_unbounded(task)
+                elif deadline is None or isinstance(task.component, MockSpout):
                     task.producing = False
-                elif not task.bounded:
-                    self._check_unbounded(task)
-                if self.queue or task.commands:
+                if queue or task.commands:
                     self.drain()
-            producing = [t for t in self.spouts if t.producing]
+            if deadline is not None:
+                if time.monotonic() >= deadline:
+                    self._spout_timeout_passed()
+                    return
+                if not emitted:
+                    time.sleep(SPOUT_POLL_S)
+
+    def _spout_timeout_passed(self) -> None:
+        """Stop every spout; MockError naming those short of their ``max_spout_emits``."""
+        short = []
+        for task in self.spouts:
+            task.producing = False
+            if task.max_emits is not None and task.spout_emits < task.max_emits:
+                short.append(f"{task.label} ({type(task.component).__name__}) emitted "
+                             f"{task.spout_emits} of max_spout_emits={task.max_emits}")
+        if short:
+            raise MockError("; ".join(short) + f" before spout_timeout={self.spout_timeout} s "
+                            f"passed: give it more time (a larger spout_timeout), fewer "
+                            f"tuples to wait for, or check what feeds the spout")
 
     def _check_unbounded(self, task: Task) -> None:
         elapsed = time.monotonic() - self.started_at
@@ -528,7 +659,7 @@ class Engine:
                 if round_no >= n:
                     continue
                 for task in self.by_component[cid]:
-                    self.deliver(task, make_tick(next(self.seq), task.tick_secs or 0))
+                    self.deliver(task, make_tick(next(self.ids), task.tick_secs or 0))
             self.drain()
             self.run_spouts()
 
@@ -562,9 +693,11 @@ class Engine:
     def run(self, ticks: Any = None) -> None:
         """Start, run the spouts to the end, deliver tick rounds, deactivate."""
         counts = self.tick_counts(ticks)
-        with young_collections_only():
+        with collections_paused():
             try:
                 self.start()
+                if self.spout_timeout is not None:
+                    self.spout_deadline = time.monotonic() + self.spout_timeout
                 self.drain()
                 self.run_spouts()
                 self.tick(counts)
@@ -583,4 +716,4 @@ class Engine:
 
     def pending_trees(self) -> Iterable[Tree]:
         """Spout tuples whose trees were neither fully acked nor failed."""
-        return self.trees.values()
+        return [tree for tree in self.trees if tree.live]

@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from petrel.mock.engine import Engine
 from petrel.mock.errors import MockError
-from petrel.mock.taskstate import Task, young_collections_only
+from petrel.mock.taskstate import Task, collections_paused
 from petrel.runtime.protocol import decode
 from petrel.runtime.tuples import Tuple as StormTuple
 
@@ -93,9 +93,23 @@ class Converter:
             self._types[key] = cls
         return cls
 
+    def emitted(self, tasks: List[Task], stream: Optional[str], result_type: int) -> List[Any]:
+        """What ``tasks`` emitted on ``stream`` (None: all), in emit order, as ``result_type``."""
+        with collections_paused():
+            if len(tasks) == 1 and result_type == LIST:
+                # The common read, one task's values: no (task, record) pairs to build.
+                records = tasks[0].emits
+                if stream is not None:
+                    records = [r for r in records if r[1] == stream]
+                try:
+                    return [_loads(r[2]) for r in records]
+                except ValueError:
+                    return [_values(r[2]) for r in records]
+            return self._convert_all(_records(tasks, stream), result_type)
+
     def convert_all(self, records: List[Tuple[Task, tuple]], result_type: int) -> List[Any]:
         """(task, record) pairs as ``result_type``, each with values of its own."""
-        with young_collections_only():
+        with collections_paused():
             return self._convert_all(records, result_type)
 
     def _convert_all(self, records: List[Tuple[Task, tuple]], result_type: int) -> List[Any]:
@@ -108,13 +122,13 @@ class Converter:
             return [tuple(_values(r[2])) for _t, r in records]
         if result_type == NAMEDTUPLE:
             return [self._namedtuple(t, r[1])(*_values(r[2])) for t, r in records]
-        return [StormTuple(str(r[0]), t.component_id, r[1], t.id, _values(r[2]),
+        return [StormTuple(r[0], t.component_id, r[1], t.id, _values(r[2]),
                            t.routes[r[1]].fields) for t, r in records]
 
     def emitted_record(self, task: Task, record: tuple) -> Emitted:
         """One record of ``task.emits`` as an ``Emitted``."""
-        seq, stream, encoded, anchors, msg_id, direct = record
-        return Emitted(task.component_id, task.id, stream, decode(encoded), str(seq),
+        tuple_id, stream, encoded, anchors, msg_id, direct = record
+        return Emitted(task.component_id, task.id, stream, decode(encoded), tuple_id,
                        anchors, msg_id, direct)
 
 
@@ -123,7 +137,7 @@ def _records(tasks: List[Task], stream: Optional[str]) -> List[Tuple[Task, tuple
     per_task = [[(t, r) for r in t.emits if stream is None or r[1] == stream] for t in tasks]
     if len(per_task) == 1:
         return per_task[0]
-    return list(heapq.merge(*per_task, key=lambda pair: pair[1][0]))
+    return list(heapq.merge(*per_task, key=lambda pair: int(pair[1][0])))
 
 
 class TopologyResult:
@@ -160,7 +174,7 @@ class TopologyResult:
         kind = self.result_type if result_type is None else check_result_type(result_type)
         tasks = self._tasks(component_id, task)
         self._check_stream(component_id, stream)
-        return self._converter.convert_all(_records(tasks, stream), kind)
+        return self._converter.emitted(tasks, stream, kind)
 
     def emits(self, component_id: str, stream: Optional[str] = None,
               task: Optional[int] = None) -> List[Emitted]:

@@ -111,7 +111,8 @@ def chain_topology(components: Sequence[Any]) -> TopologyDef:
 
 def run_simple_topology(config: Optional[Mapping[str, Any]], components: Sequence[Any],
                         result_type: int = LIST, max_spout_emits: Optional[int] = None, *,
-                        on_error: str = "raise") -> SimpleResult:
+                        on_error: str = "raise",
+                        spout_timeout: Optional[float] = None) -> SimpleResult:
     """Run a linear chain in-process; returns {component object: the tuples it emitted}.
 
     The first component is a spout; each component's output (all its streams) feeds the
@@ -120,6 +121,8 @@ def run_simple_topology(config: Optional[Mapping[str, Any]], components: Sequenc
     (a spout that never stops needs it). ``result_type``: ``mock.LIST`` (default),
     ``mock.TUPLE``, ``mock.NAMEDTUPLE`` or ``mock.STORM_TUPLE``. ``on_error`` 'raise' stops
     at the first exception in a component; 'continue' fails the tuple and goes on.
+    ``spout_timeout`` (seconds) keeps calling a spout that emits nothing until it reaches
+    ``max_spout_emits`` or the time passes (see ``run_topology``).
     """
     check_result_type(result_type)
     if config is not None and not isinstance(config, Mapping):
@@ -128,7 +131,8 @@ def run_simple_topology(config: Optional[Mapping[str, Any]], components: Sequenc
     topo = chain_topology(components)
     instances = dict(zip(topo.components, components))
     engine = Engine(topo, instances, config, initialize=config is not None,
-                    on_error=on_error, max_spout_emits=max_spout_emits)
+                    on_error=on_error, max_spout_emits=max_spout_emits,
+                    spout_timeout=spout_timeout)
     engine.run()
     result = TopologyResult(engine, result_type)
     return SimpleResult([(component, cid) for cid, component in instances.items()], result)

@@ -91,8 +91,8 @@ class MockTask:
     def tick(self, secs: Optional[int] = None) -> StormTuple:
         """Deliver a tick tuple (component __system, stream __tick, task -1, [secs])."""
         self._need("bolt", "tick()")
-        tup = make_tick(0, secs if secs is not None else (self.task.tick_secs or 0))
-        tup.id = f"tick-{next(self._ids)}"
+        tup = make_tick(f"tick-{next(self._ids)}",
+                        secs if secs is not None else (self.task.tick_secs or 0))
         self._deliver(tup)
         return tup
 

@@ -1,7 +1,7 @@
 """What the engine keeps per task: the task itself, its collector, routes and tuple trees.
 
 Also the helpers around them: one component object per task, tick tuples, and pausing
-full garbage collections while a run keeps every tuple.
+garbage collection while a run keeps every tuple.
 """
 
 from __future__ import annotations
@@ -44,10 +44,9 @@ class Tree:
     acked or failed, after which further acks and anchors of it are ignored.
     """
 
-    __slots__ = ("root", "spout", "msg_id", "count", "live")
+    __slots__ = ("spout", "msg_id", "count", "live")
 
-    def __init__(self, root: int, spout: Task, msg_id: Any, count: int) -> None:
-        self.root = root
+    def __init__(self, spout: Task, msg_id: Any, count: int) -> None:
         self.spout = spout
         self.msg_id = msg_id
         self.count = count
@@ -57,13 +56,16 @@ class Tree:
 class Route:
     """Where one output stream of one task goes: its groupers and direct subscribers."""
 
-    __slots__ = ("stream", "fields", "groupers", "single", "direct", "direct_components")
+    __slots__ = ("stream", "fields", "groupers", "only", "sink", "direct", "direct_components")
 
     def __init__(self, stream: str, fields: List[str]) -> None:
         self.stream = stream
         self.fields = fields
         self.groupers: List[Callable[[list], List[int]]] = []
-        self.single: Optional[Callable[[list], List[int]]] = None  # when exactly one grouper
+        # Set when every tuple of the stream goes to this one task (one subscribing task,
+        # any regular grouping): no grouper to call.
+        self.only: Optional[Task] = None
+        self.sink = False                              # nobody subscribes (directly or not)
         self.direct = False
         self.direct_components: Dict[str, bool] = {}  # consumer id -> subscribes directly
 
@@ -82,9 +84,12 @@ class Task:
         self.conf: Dict[str, Any] = {}
         self.context: Dict[str, Any] = {}
         self.routes: Dict[str, Route] = {}
+        self.deliver: Callable[[StormTuple], None] = component.deliver if kind == "bolt" \
+            else None  # type: ignore[assignment]
         self.inputs: Dict[str, Roots] = {}             # tuple id -> trees, reliable inputs only
-        # Records: (seq, stream, encoded values, anchors, msg id, direct task) per emit.
-        self.emits: List[Tuple[int, str, bytes, Optional[List[str]], Any, Optional[int]]] = []
+        # Records: (tuple id, stream, encoded values, anchors, msg id, direct task) per
+        # emit; tuple ids are counter strings, so int(id) gives the emit order.
+        self.emits: List[Tuple[str, str, bytes, Optional[List[str]], Any, Optional[int]]] = []
         self.received: List[StormTuple] = []
         self.acked: List[Any] = []                     # input tuple ids this bolt acked
         self.failed: List[Any] = []                    # input tuple ids this bolt failed
@@ -96,6 +101,8 @@ class Task:
         self.producing = kind == "spout"
         self.max_emits: Optional[int] = None
         self.bounded = False                           # limited by max_spout_emits or rows
+        self.next_tuple: Callable[[], None] = component.deliver_next if kind == "spout" \
+            else None  # type: ignore[assignment]
         self.spout_emits = 0
 
 
@@ -171,23 +178,35 @@ def component_copies(topology: TopologyDef, instances: Mapping[str, Any],
     return out
 
 
-@contextlib.contextmanager
-def young_collections_only() -> Iterator[None]:
-    """No full garbage collections inside the block (a run, or building its results).
+# Objects a paused block must leave before they are promoted instead of collected.
+PROMOTE_AFTER = 200_000
 
-    A run keeps every tuple for its results; full collections would walk all of them
-    again and again (half the run time at 100,000 tuples). Young cycles are still freed,
-    in bigger batches (fewer collections: 4% of a run's instructions).
+
+@contextlib.contextmanager
+def collections_paused() -> Iterator[None]:
+    """No automatic garbage collection inside the block (a run, or building its results).
+
+    A run keeps every tuple for its results, and the collector would walk them again and
+    again: a third of a 100,000-tuple run, and most of reading its results. Reference
+    counting still frees everything that is not part of a cycle at once. At the end of a
+    big block, what it made joins the oldest generation (``gc.freeze`` then
+    ``gc.unfreeze``, as long-lived objects do) instead of being walked by the next young
+    collection all at once; cycles made in it are freed by the next full collection.
     """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 100_000), thresholds[1],
-                     max(thresholds[2], 1_000_000))
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        if enabled:
+            # Only when the block left many objects (a small one costs its young collection
+            # little), and never unfreezing what the application froze itself.
+            if gc.get_count()[0] > PROMOTE_AFTER and gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
-def make_tick(seq: int, secs: int) -> StormTuple:
+def make_tick(tuple_id: str, secs: int) -> StormTuple:
     """A tick tuple as Storm sends it: component __system, stream __tick, task -1, [secs]."""
-    return StormTuple(str(seq), TICK_COMPONENT, TICK_STREAM, -1, [secs], None)
+    return StormTuple(tuple_id, TICK_COMPONENT, TICK_STREAM, -1, [secs], None)

@@ -40,7 +40,7 @@ def run_topology(definition: Any, spout_data: Optional[Mapping[str, Sequence[Any
                  config: Optional[Mapping[str, Any]] = None, *, ticks: Any = None,
                  max_spout_emits: Any = None, result_type: int = LIST,
                  initialize: bool = True, on_error: str = "raise",
-                 seed: int = 0) -> TopologyResult:
+                 seed: int = 0, spout_timeout: Optional[float] = None) -> TopologyResult:
     """Run a whole topology in-process and return what every component and task did.
 
     ``definition``: a topology directory (its ``create.create``), a create.py path, a
@@ -52,6 +52,9 @@ def run_topology(definition: Any, spout_data: Optional[Mapping[str, Sequence[Any
     done, an int for every bolt with ``topology.tick.tuple.freq.secs`` or {bolt_id: n}.
     ``on_error`` 'raise' stops at the first exception in a component; 'continue' fails the
     tuple and goes on, as a worker does. ``seed`` fixes shuffle grouping choices.
+    ``spout_timeout`` (seconds): a real spout whose ``nextTuple`` emits nothing is called
+    again (a spout fed by a thread or a queue) until it reaches ``max_spout_emits`` or the
+    time passes; a spout still short of its ``max_spout_emits`` then fails the run.
     """
     check_result_type(result_type)
     if spout_data is not None and not isinstance(spout_data, Mapping):
@@ -61,6 +64,7 @@ def run_topology(definition: Any, spout_data: Optional[Mapping[str, Sequence[Any
         task_objects = _mock_spouts(loaded.topology, loaded.conf, spout_data or {})
         engine = Engine(loaded.topology, loaded.objects, loaded.conf, initialize=initialize,
                         on_error=on_error, max_spout_emits=max_spout_emits, seed=seed,
-                        name=loaded.name, task_objects=task_objects)
+                        name=loaded.name, task_objects=task_objects,
+                        spout_timeout=spout_timeout)
         engine.run(ticks)
     return TopologyResult(engine, result_type)

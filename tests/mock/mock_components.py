@@ -267,3 +267,55 @@ class PairingBolt(Bolt):
             for held in self.held:
                 storm.ack(held)
             self.held = []
+
+
+class QueueSpout(Spout):
+    """Emits what a thread puts on its queue: ``feed`` items, ``delay_s`` apart, from activate."""
+
+    def __init__(self, feed: int, delay_s: float = 0.02) -> None:
+        super().__init__()
+        self.feed = feed
+        self.delay_s = delay_s
+        self.acked: List[Any] = []
+        self.calls = 0
+
+    def declareOutputFields(self) -> List[str]:
+        return ["n"]
+
+    def activate(self) -> None:
+        import queue
+        import threading
+
+        self.queue: Any = queue.Queue()
+        self.thread = threading.Thread(target=self._fill, daemon=True)
+        self.thread.start()
+
+    def _fill(self) -> None:
+        import time
+
+        for n in range(self.feed):
+            time.sleep(self.delay_s)
+            self.queue.put(n)
+
+    def nextTuple(self) -> None:
+        import queue
+
+        self.calls += 1
+        try:
+            n = self.queue.get_nowait()
+        except queue.Empty:
+            return
+        storm.emit([n], id=n)
+
+    def ack(self, id: Any) -> None:
+        self.acked.append(id)
+
+
+class FailingInitBolt(BasicBolt):
+    """Its initialize raises."""
+
+    def declareOutputFields(self) -> List[str]:
+        return ["word"]
+
+    def initialize(self, conf: Dict[str, Any], context: Dict[str, Any]) -> None:
+        raise ConnectionError("no database here")
