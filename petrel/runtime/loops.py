@@ -211,8 +211,9 @@ def spout_loop(component: Any, channel: Channel) -> None:
     queue = channel.queue
     pending = channel.pending
     partial = channel.partial
-    flush = channel.flush_owned
     read = os.read
+    write = os.write
+    out_fd = channel.out_fd
     in_fd = channel.in_fd
     feed = channel.feed
     dispatch = _spout_dispatch(component)
@@ -226,7 +227,29 @@ def spout_loop(component: Any, channel: Channel) -> None:
             if _handle_spout_message(queue.popleft(), dispatch):
                 pending.append(SYNC)
             continue
-        flush()  # our answer to the previous command
+        if pending:
+            # Our answer to the previous command. Channel.flush() takes a lock for every
+            # write; the owner thread need not while no other thread has ever written
+            # (see Channel.owner_writing), and a spout pays this on every round trip.
+            channel.owner_writing = True
+            if channel.shared:
+                channel.owner_writing = False
+                channel.flush()
+            else:
+                try:
+                    # As in flush(): a message another thread appends meanwhile stays.
+                    n = len(pending)
+                    data = b"".join(pending)
+                    if len(pending) != n:
+                        data = b"".join(pending[:n])
+                    del pending[:n]
+                    written = write(out_fd, data)
+                    if written != len(data):
+                        channel.write_all(data, written)
+                except BrokenPipeError:
+                    raise ChannelClosed("stdout closed by the host") from None
+                finally:
+                    channel.owner_writing = False
         try:
             # A fresh bytes object per read (not the channel's preallocated buffer):
             # commands are small, and 64 KiB stays below malloc's mmap threshold.

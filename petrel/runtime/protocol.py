@@ -186,11 +186,17 @@ class Channel:
         self._lock = threading.Lock()
         self._acquire = self._lock.acquire
         self._release = self._lock.release
-        # The thread that created the channel (the main loop's) may write without the
-        # lock while no other thread has ever written: see flush_owned().
+        # The thread that created the channel (the main loop's, its owner) may write
+        # without the lock while no other thread has ever written; the spout loop does,
+        # since it writes once per round trip and the lock costs as much as the rest of
+        # the write. The owner sets ``owner_writing``, then checks ``shared``; another
+        # thread sets ``shared`` (in flush()), then waits while ``owner_writing``. Under the
+        # GIL one of them always sees the other's flag, so writes never overlap; once
+        # another thread has written, the owner takes the lock too. Free-threaded builds
+        # always take it.
         self._owner = threading.get_ident()
-        self._shared = not _gil_enabled()
-        self._owner_writing = False
+        self.shared = not _gil_enabled()
+        self.owner_writing = False
 
     # -- output -------------------------------------------------------------------------
 
@@ -207,7 +213,7 @@ class Channel:
         out = self.pending
         if not out:
             return
-        if not self._shared and threading.get_ident() != self._owner:
+        if not self.shared and threading.get_ident() != self._owner:
             self._share()
         # acquire()/release() rather than `with`: half the cost.
         self._acquire()
@@ -219,48 +225,17 @@ class Channel:
             if len(out) != n:
                 data = b"".join(out[:n])
             del out[:n]
-            self._write_all(data, 0)
+            self.write_all(data, 0)
         finally:
             self._release()
 
-    def flush_owned(self) -> None:
-        """``flush()`` for the owner thread: no lock while no other thread has ever written.
-
-        A spout flushes on every round trip, and taking the lock costs as much as the
-        rest of the flush. The owner announces its unlocked write (``_owner_writing``),
-        then checks ``_shared``; another thread sets ``_shared``, then waits while
-        ``_owner_writing`` (``_share``). Under the GIL one of them always sees the other's
-        flag, so two writes never overlap; once another thread has written, every flush
-        takes the lock.
-        """
-        out = self.pending
-        if not out:
-            return
-        self._owner_writing = True
-        try:
-            if self._shared:
-                return self.flush()
-            # As in flush(): a message another thread appends meanwhile is kept for later.
-            n = len(out)
-            data = b"".join(out)
-            if len(out) != n:
-                data = b"".join(out[:n])
-            del out[:n]
-            written = os.write(self.out_fd, data)
-            if written != len(data):
-                self._write_all(data, written)
-        except BrokenPipeError:
-            raise ChannelClosed("stdout closed by the host") from None
-        finally:
-            self._owner_writing = False
-
     def _share(self) -> None:
-        """Called by a thread other than the owner before its first write: see flush_owned."""
-        self._shared = True
-        while self._owner_writing:
+        """Called by a thread other than the owner before its first write (see __init__)."""
+        self.shared = True
+        while self.owner_writing:
             time.sleep(0.0005)
 
-    def _write_all(self, data: bytes, written: int) -> None:
+    def write_all(self, data: bytes, written: int) -> None:
         """Write ``data[written:]``, however many system calls it takes."""
         try:
             view = memoryview(data)[written:]

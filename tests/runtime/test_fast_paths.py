@@ -1,8 +1,8 @@
 """The runtime's fast paths write exactly what the general paths write, and stay thread-safe.
 
 Spouts and BasicBolts attached to a ``ProtocolCollector`` format their commonest emits
-themselves (``raw_write``); the spout loop flushes without the lock while no other thread
-writes (``Channel.flush_owned``). Each test compares against the general path or checks
+themselves (``raw_write``); the spout loop writes without the lock while no other thread
+has written (see ``Channel``). Each test compares against the general path or checks
 that no message is lost, duplicated or torn.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 from petrel import storm
 from petrel.emitter import BasicBolt, Spout
-from petrel.runtime import protocol
+from petrel.runtime import loops, protocol
 from petrel.runtime.collector import ProtocolCollector
 from petrel.runtime.outputs import InvalidEmit
 from petrel.runtime.protocol import END, Channel
@@ -134,66 +134,96 @@ def test_basic_bolt_fast_path_leaves_other_emits_to_the_checked_path(channel):
     assert b'"stream":"other"' in results[0][0]
 
 
-def test_owner_flush_and_another_threads_writes_never_lose_duplicate_or_tear():
+class CountingSpout(Spout):
+    def declareOutputFields(self):
+        return ["v"]
+
+    def initialize(self, conf, context):
+        self.n = 0
+
+    def nextTuple(self):
+        self.n += 1
+        storm.emit([self.n], id=self.n)
+
+
+def test_spout_loop_and_another_threads_logs_never_lose_duplicate_or_tear():
+    """The spout loop writes without the lock until the logging thread's first write."""
     r_in, w_in = os.pipe()
     r_out, w_out = os.pipe()
     channel = Channel(r_in, w_out)
-    received = []
+    spout = CountingSpout()
+    spout.attach(ProtocolCollector(channel), {}, CONTEXT)
+    spout.initialize({}, {})
+    count = 3000
+    messages = []
+    logging_done = threading.Event()
 
-    def reader():
-        chunks = []
+    def log_from_another_thread():
+        for i in range(count):
+            storm.log(f"b{i}" * 50)  # send_now: appends and flushes from this thread
+        logging_done.set()
+
+    def host():  # Storm's part: one 'next' at a time, the next one after each 'sync'
+        rest = b""
+        syncs = 0
+        os.write(w_in, b'{"command":"next","id":""}' + END)
         while True:
             data = os.read(r_out, 1 << 16)
             if not data:
-                break
-            chunks.append(data)
-        received.append(b"".join(chunks))
+                return
+            *parts, rest = (rest + data).split(END)
+            for part in parts:
+                messages.append(protocol.decode(part))
+                if messages[-1] == {"command": "sync"}:
+                    syncs += 1
+                    if syncs < count:
+                        os.write(w_in, b'{"command":"next","id":""}' + END)
+                    else:
+                        logging_done.wait(30)
+                        os.close(w_in)
 
-    reading = threading.Thread(target=reader)
-    reading.start()
-    count = 3000
-
-    def other_thread():
-        for i in range(count):
-            channel.send_now({"command": "log", "msg": f"b{i}" * 50, "level": 2})
-
-    assert not channel._shared
-    writer = threading.Thread(target=other_thread)
-    writer.start()
-    for i in range(count):
-        channel.write(b'{"a":%d}' % i + END)
-        channel.flush_owned()
-    writer.join()
-    channel.flush()
-    assert channel._shared  # the other thread's first write switched the owner to the lock
+    hosting = threading.Thread(target=host)
+    logger = threading.Thread(target=log_from_another_thread)
+    hosting.start()
+    logger.start()
+    with pytest.raises(protocol.ChannelClosed):
+        loops.spout_loop(spout, channel)
+    logger.join()
+    assert channel.shared  # the other thread's first write switched the loop to the lock
     os.close(w_out)
-    reading.join()
-    for fd in (r_in, w_in, r_out):
+    hosting.join()
+    for fd in (r_in, r_out):
         os.close(fd)
-    messages = [protocol.decode(part) for part in received[0].split(END)[:-1]]
-    mine = [m["a"] for m in messages if "a" in m]
-    theirs = [m["msg"] for m in messages if "msg" in m]
-    assert mine == list(range(count))
-    assert theirs == [f"b{i}" * 50 for i in range(count)]
-    assert len(messages) == 2 * count
+    emits = [m["id"] for m in messages if m.get("command") == "emit"]
+    logs = [m["msg"] for m in messages if m.get("command") == "log"]
+    assert emits == list(range(1, count + 1))
+    assert logs == [f"b{i}" * 50 for i in range(count)]
+    assert len(messages) == 3 * count  # emits, syncs, logs: nothing else, nothing torn
 
 
 def test_free_threaded_python_always_takes_the_lock(monkeypatch):
     monkeypatch.setattr(sys, "_is_gil_enabled", lambda: False, raising=False)
     r, w = os.pipe()
     try:
-        assert Channel(r, w)._shared
+        assert Channel(r, w).shared
     finally:
         os.close(r)
         os.close(w)
 
 
-def test_owner_flush_of_a_closed_pipe_is_channel_closed(channel):
-    r, w = os.pipe()
-    os.close(r)
-    closed = Channel(channel.in_fd, w)
-    closed.write(b"{}" + END)
-    with pytest.raises(protocol.ChannelClosed):
-        closed.flush_owned()
-    assert not closed._owner_writing
-    os.close(w)
+def test_spout_loop_with_a_closed_stdout_ends_with_channel_closed():
+    r_in, w_in = os.pipe()
+    r_out, w_out = os.pipe()
+    os.close(r_out)
+    channel = Channel(r_in, w_out)
+    spout = CountingSpout()
+    spout.attach(ProtocolCollector(channel), {}, CONTEXT)
+    spout.initialize({}, {})
+    os.write(w_in, b'{"command":"next","id":""}' + END + b'{"command":"next","id":""}' + END)
+    try:
+        with pytest.raises(protocol.ChannelClosed, match="stdout closed"):
+            loops.spout_loop(spout, channel)
+        assert not channel.owner_writing
+    finally:
+        for fd in (r_in, w_in, w_out):
+            os.close(fd)

@@ -67,8 +67,9 @@ def mongo(request: Any, monkeypatch: Any) -> Any:
         client = mongomock.MongoClient()
         backend = MongoBackend("mongomock", client, "mongodb://mongomock.invalid:27017",
                                database)
-        # At pymongo itself, not cityminutes.open_client: mock.run_topology imports the
-        # topology's modules afresh, and every copy of cityminutes must reach mongomock.
+        # At pymongo itself, not cityminutes.open_client: mock.run_topology imports afresh
+        # any topology module the test has not imported itself, and every copy of
+        # cityminutes must reach mongomock.
         monkeypatch.setattr(pymongo, "MongoClient", lambda *args, **kwargs: client)
     try:
         yield backend
