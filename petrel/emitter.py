@@ -265,23 +265,7 @@ class Spout(Component):
                         write(SPOUT_EMIT_MESSAGE % encoded)
                         return None
         stream_id = "default" if stream is None else stream
-        # The checks and encoding of _encode_checked, inlined: a spout's emit is on its
-        # round-trip path, where every call counts.
-        try:
-            width = self._petrel_widths.get(stream_id)
-        except AttributeError:
-            return self._encode_checked(values, stream_id)  # raises: not running
-        if width is None or (type(values) is not list and type(values) is not tuple) \
-                or len(values) != width:
-            raise emit_shape_error(self._petrel_component_id, self._petrel_streams,
-                                   stream_id, values)
-        try:
-            encoded = _fast_dumps(values, None, _FAST_OPTIONS)
-        except (TypeError, ValueError):
-            encoded = encode_values(self._petrel_component_id, stream_id, values)
-        else:
-            if _NULL_NEEDS_CHECK and encoded.partition(_NULL)[1]:
-                encoded = encode_values(self._petrel_component_id, stream_id, values)
+        encoded = self._encode_checked(values, stream_id)
         if anchors:
             raise InvalidEmit(f"spout {self._petrel_component_id!r}: spouts do not anchor; "
                               f"pass id=... for a reliable emit")
@@ -478,23 +462,7 @@ class BasicBolt(Bolt):
                         write(BOLT_EMIT_MESSAGE % (self._petrel_anchors_json, encoded))
                         return None
         stream_id = "default" if stream is None else stream
-        # The checks and encoding of _encode_checked, inlined: most bolts are BasicBolts,
-        # and this is the path of every tuple they emit.
-        try:
-            width = self._petrel_widths.get(stream_id)
-        except AttributeError:
-            return self._encode_checked(values, stream_id)  # raises: not running
-        if width is None or (type(values) is not list and type(values) is not tuple) \
-                or len(values) != width:
-            raise emit_shape_error(self._petrel_component_id, self._petrel_streams,
-                                   stream_id, values)
-        try:
-            encoded = _fast_dumps(values, None, _FAST_OPTIONS)
-        except (TypeError, ValueError):
-            encoded = encode_values(self._petrel_component_id, stream_id, values)
-        else:
-            if _NULL_NEEDS_CHECK and encoded.partition(_NULL)[1]:
-                encoded = encode_values(self._petrel_component_id, stream_id, values)
+        encoded = self._encode_checked(values, stream_id)
         if id is not None:
             raise InvalidEmit(f"bolt {self._petrel_component_id!r}: id= is for spouts; "
                               f"a BasicBolt anchors its emits to the input by itself")
