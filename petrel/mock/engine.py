@@ -6,7 +6,9 @@ and user errors are handled by the same code as on a worker. The engine numbers 
 builds handshake contexts and merges component config with the local runner's functions,
 and picks fields-grouping targets with the runner's hash, so a value reaches the same task
 index in both. Values travel as the JSON bytes the component produced and are decoded
-once per delivery: a bolt receives exactly what Storm would hand it.
+once per delivery: a bolt receives exactly what Storm would hand it. Values JSON gives
+back unchanged (ASCII str, int, finite float, None) skip the encoding: each receiving
+task gets a copy of the list (``petrel.mock.quick``).
 
 Scheduling is deterministic: deliveries are processed first-in first-out; when none are
 queued, pending spout acks and fails are delivered, then each spout that is still
@@ -15,10 +17,13 @@ producing gets one ``nextTuple`` call. A spout stops producing when a call emits
 until its limit or the time passes) or when it reaches its emit limit.
 Tuple trees are tracked by counting, per spout tuple, the deliveries not yet acked.
 
-Emits are recorded raw (tuple id, stream, JSON bytes, anchors, message id, direct task);
-results decode them only when read. A stream with a single subscribing task (every link
-of ``run_simple_topology``'s chain) and a bolt stream nobody subscribes to skip the
-groupers; ``Engine.emit`` is the general path, and both give the same run.
+Emits are recorded raw (tuple id, stream, JSON bytes or a tuple of plain values, anchors,
+message id, direct task); results decode them only when read. A stream with a single
+subscribing task (every link of ``run_simple_topology``'s chain) and a bolt stream nobody
+subscribes to skip the groupers, and their commonest emits arrive through the
+collector's ``quick_emit`` (``petrel.mock.quick``); ``Engine.emit`` is the general path,
+and all give the same run. A BasicBolt task keeps the trees of the one input it is
+processing (``Task.roots``), a Bolt task those of every input it still holds.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from petrel.local.tasks import (
     topology_conf,
 )
 from petrel.mock.errors import MockError
+from petrel.mock.quick import QuickEmit, quick_emitter
 from petrel.mock.spout import MockSpout
 from petrel.mock.taskstate import (
     Roots,
@@ -126,10 +132,11 @@ class Engine:
         self.on_error = on_error
         self.rng = random.Random(seed)
         self.queue: Deque[Tuple[Task, StormTuple, Optional[Roots]]] = collections.deque()
-        # Tuple ids: strings from a counter (one C call each); their order is emit order.
-        self.ids: Iterator[str] = map(str, itertools.count(1))
+        # Tuple ids from a counter, in emit order: a delivered tuple has it as a str, the
+        # record of a tuple nobody receives keeps the number (cheaper than its text).
+        self.ids: Iterator[int] = itertools.count(1)
         self.trees: List[Tree] = []                        # every spout tuple tree, in order
-        self.tree_log: List[Tuple[Task, Any, bool]] = []   # (spout task, msg id, acked?)
+        self.tree_log: List[Tree] = []                     # finished trees, in that order
         self.deliveries = 0
         self.started_at = 0.0
         self.acking = acker_count(self.user_conf) > 0
@@ -336,16 +343,20 @@ class Engine:
                 extra = len(targets)
                 for tree in roots:
                     tree.count += extra
+        if targets:
+            key = str(key)  # the id the receiving tasks see
         task.emits.append((key, stream, encoded, anchors, msg_id, direct))
         if targets:
             queue_append = self.queue.append
             tasks = self.tasks
             component_id, task_id, fields = task.component_id, task.id, route.fields
             queue_append((tasks[targets[0]],
-                          StormTuple(key, component_id, stream, task_id, values, fields), roots))
+                          StormTuple(key, component_id, stream, task_id, values, fields),
+                          roots))
             for target_id in targets[1:]:  # each task gets its own copy of the values
                 queue_append((tasks[target_id],
-                              StormTuple(key, component_id, stream, task_id, _carried(encoded),
+                              StormTuple(key, component_id, stream, task_id,
+                                         _carried(encoded),
                                          fields),
                               roots))
         if need_task_ids and direct is None:
@@ -365,6 +376,10 @@ class Engine:
             return self._spout_emitter(task)
         return self._bolt_emitter(task)
 
+    def quick_emitter(self, task: Task) -> Optional[QuickEmit]:
+        """The ``quick_emit`` of ``task``'s collector (see ``petrel.mock.quick``)."""
+        return quick_emitter(self, task)
+
     def _spout_emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
         routes = task.routes
         records_append = task.emits.append
@@ -374,8 +389,6 @@ class Engine:
         task_id = task.id
         general = self.emit
         new_tree = self._new_tree
-        acking = self.acking
-        trees_append = self.trees.append
 
         def emit(stream: str, values: Any, encoded: bytes, anchors: Optional[List[str]],
                  msg_id: Any, direct: Optional[int],
@@ -385,18 +398,13 @@ class Engine:
             if target is None or direct is not None:
                 return general(task, stream, values, encoded, anchors, msg_id, direct,
                                need_task_ids)
-            key = next(ids)
+            key = str(next(ids))
             task.spout_emits += 1
             roots: Optional[Roots] = None
             if msg_id is not None:
                 if type(msg_id) not in _JSON_SCALARS:
                     msg_id = decode(encode(msg_id))  # what JSON carried comes back
-                if acking:
-                    tree = Tree(task, msg_id, 1)
-                    trees_append(tree)
-                    roots = (tree,)
-                else:
-                    roots = new_tree(task, msg_id, 1)
+                roots = new_tree(task, msg_id, 1)
             records_append((key, stream, encoded, None, msg_id, None))
             try:  # _carried(), inlined
                 carried = loads(encoded)
@@ -411,7 +419,6 @@ class Engine:
     def _bolt_emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
         routes = task.routes
         records_append = task.emits.append
-        inputs_get = task.inputs.get
         queue_append = self.queue.append
         ids = self.ids
         component_id = task.component_id
@@ -430,12 +437,11 @@ class Engine:
                     return [] if need_task_ids else None
                 return general(task, stream, values, encoded, anchors, msg_id, direct,
                                need_task_ids)
-            key = next(ids)
+            key = str(next(ids))
             records_append((key, stream, encoded, anchors, msg_id, None))
             roots: Optional[Roots] = None
             if anchors:  # its anchors' trees wait for one more ack
-                roots = inputs_get(anchors[0]) if len(anchors) == 1 else \
-                    roots_of(task, anchors)
+                roots = roots_of(task, anchors)
                 if roots:
                     for tree in roots:
                         tree.count += 1
@@ -459,13 +465,14 @@ class Engine:
             self.trees.append(tree)
             return (tree,)
         # No acker, or nobody subscribes: Storm acks the spout tuple at once.
-        self.tree_log.append((task, msg_id, True))
-        task.commands.append(("ack", msg_id))
+        self._tree_done(Tree(task, msg_id, 0), True)
         return None
 
     @staticmethod
     def _roots_of(task: Task, anchors: List[str]) -> Optional[Roots]:
         """The trees of the inputs ``anchors`` names (each tree once)."""
+        if not task.keeps_inputs:  # a BasicBolt anchors to the input being processed only
+            return task.roots
         inputs = task.inputs
         if len(anchors) == 1:
             return inputs.get(anchors[0])
@@ -503,13 +510,26 @@ class Engine:
     def acker(self, task: Task) -> Callable[[Any], None]:
         """The ack function of ``task``'s collector (a closure: it runs for every tuple)."""
         acked_append = task.acked.append
-        inputs_pop = task.inputs.pop
         tree_done = self._tree_done
+        if task.keeps_inputs:
+            inputs_pop = task.inputs.pop
 
-        def ack(tuple_id: Any) -> None:
+            def ack_kept(tuple_id: Any) -> None:
+                acked_append(tuple_id)
+                roots = inputs_pop(tuple_id, None)
+                if roots:
+                    for tree in roots:
+                        tree.count -= 1
+                        if tree.count <= 0 and tree.live:
+                            tree_done(tree, True)
+
+            return ack_kept
+
+        def ack(tuple_id: Any) -> None:  # the input being delivered (see Task.roots)
             acked_append(tuple_id)
-            roots = inputs_pop(tuple_id, None)
+            roots = task.roots
             if roots:
+                task.roots = None
                 for tree in roots:
                     tree.count -= 1
                     if tree.count <= 0 and tree.live:
@@ -520,7 +540,10 @@ class Engine:
     def fail_input(self, task: Task, tuple_id: Any) -> None:
         """A bolt failed an input: its trees fail (later acks of them are ignored)."""
         task.failed.append(tuple_id)
-        roots = task.inputs.pop(tuple_id, None)
+        if task.keeps_inputs:
+            roots = task.inputs.pop(tuple_id, None)
+        else:
+            roots, task.roots = task.roots, None
         if roots:
             for tree in roots:
                 if tree.live:
@@ -528,8 +551,9 @@ class Engine:
 
     def _tree_done(self, tree: Tree, acked: bool) -> None:
         tree.live = False
-        self.tree_log.append((tree.spout, tree.msg_id, acked))
-        tree.spout.commands.append(("ack" if acked else "fail", tree.msg_id))
+        tree.acked = acked
+        self.tree_log.append(tree)
+        tree.spout.commands.append(tree)
 
     # ------------------------------------------------------------------ running
     def deliver(self, target: Task, tup: StormTuple,
@@ -540,33 +564,30 @@ class Engine:
     def drain(self) -> None:
         """Deliver queued tuples and spout acks/fails until nothing is left to deliver."""
         queue = self.queue
+        popleft = queue.popleft
         while True:
             if queue:
-                self._deliver_queued()
-            if not self._deliver_spout_commands():
+                budget = DELIVERY_LIMIT - self.deliveries
+                count = 0
+                target = None
+                try:
+                    while queue:
+                        target, tup, roots = popleft()
+                        target.roots = roots
+                        target.received.append(tup)
+                        count += 1
+                        if count > budget:
+                            raise MockError(f"more than {DELIVERY_LIMIT} tuples delivered: does "
+                                            f"the topology loop back on itself without end?")
+                        target.deliver(tup)
+                except FatalComponentError as exc:
+                    raise self._failure(target, exc) from (exc.__context__ or exc)
+                finally:
+                    self.deliveries += count
+            # Spouts' commands come only from deliveries (and from their own acks and
+            # fails, which the same call delivers too): done unless those queued more.
+            if not self._deliver_spout_commands() or not queue:
                 return
-
-    def _deliver_queued(self) -> None:
-        queue = self.queue
-        popleft = queue.popleft
-        budget = DELIVERY_LIMIT - self.deliveries
-        count = 0
-        target = None
-        try:
-            while queue:
-                target, tup, roots = popleft()
-                if roots:
-                    target.inputs[tup.id] = roots
-                target.received.append(tup)
-                count += 1
-                if count > budget:
-                    raise MockError(f"more than {DELIVERY_LIMIT} tuples delivered: does the "
-                                    f"topology loop back on itself without end?")
-                target.deliver(tup)
-        except FatalComponentError as exc:
-            raise self._failure(target, exc) from (exc.__context__ or exc)
-        finally:
-            self.deliveries += count
 
     def _deliver_spout_commands(self) -> bool:
         delivered = False
@@ -577,11 +598,11 @@ class Engine:
             spout = task.component
             try:
                 while commands:
-                    kind, msg_id = commands.popleft()
-                    if kind == "ack":
-                        spout.deliver_ack(msg_id)
+                    tree = commands.popleft()
+                    if tree.acked:
+                        spout.deliver_ack(tree.msg_id)
                     else:
-                        spout.deliver_fail(msg_id)
+                        spout.deliver_fail(tree.msg_id)
             except FatalComponentError as exc:
                 raise self._failure(task, exc) from (exc.__context__ or exc)
             if task.max_emits is None or task.spout_emits < task.max_emits:
@@ -599,6 +620,8 @@ class Engine:
         spouts = self.spouts
         queue = self.queue
         deadline = self.spout_deadline
+        if len(spouts) == 1 and deadline is None:
+            return self._run_one_spout(spouts[0])
         while True:
             producing = [t for t in spouts if t.producing]
             if not producing:
@@ -628,6 +651,28 @@ class Engine:
                     return
                 if not emitted:
                     time.sleep(SPOUT_POLL_S)
+
+    def _run_one_spout(self, task: Task) -> None:
+        """``run_spouts`` for the one spout of a topology, without ``spout_timeout``."""
+        queue = self.queue
+        commands = task.commands
+        next_tuple = task.next_tuple
+        limit = task.max_emits
+        while task.producing:
+            before = task.spout_emits
+            if limit is not None and before >= limit:
+                task.producing = False
+                return
+            try:
+                next_tuple()
+            except FatalComponentError as exc:
+                raise self._failure(task, exc) from (exc.__context__ or exc)
+            if task.spout_emits == before:
+                task.producing = False
+            elif not task.bounded:
+                self._check_unbounded(task)
+            if queue or commands:
+                self.drain()
 
     def _spout_timeout_passed(self) -> None:
         """Stop every spout; MockError naming those short of their ``max_spout_emits``."""
@@ -659,7 +704,7 @@ class Engine:
                 if round_no >= n:
                     continue
                 for task in self.by_component[cid]:
-                    self.deliver(task, make_tick(next(self.ids), task.tick_secs or 0))
+                    self.deliver(task, make_tick(str(next(self.ids)), task.tick_secs or 0))
             self.drain()
             self.run_spouts()
 

@@ -24,6 +24,7 @@ from typing import (
     Tuple,
 )
 
+from petrel.emitter import BasicBolt
 from petrel.mock.errors import MockError
 from petrel.runtime.collector import Collector
 from petrel.runtime.tuples import TICK_COMPONENT, TICK_STREAM
@@ -41,16 +42,18 @@ class Tree:
     """One reliable spout tuple: its spout task, message id and deliveries not yet acked.
 
     Tuples in flight hold their trees directly; ``live`` turns False when the tree is
-    acked or failed, after which further acks and anchors of it are ignored.
+    acked or failed (``acked`` tells which), after which further acks and anchors of it
+    are ignored. A finished tree is also the spout's pending ack or fail command.
     """
 
-    __slots__ = ("spout", "msg_id", "count", "live")
+    __slots__ = ("spout", "msg_id", "count", "live", "acked")
 
     def __init__(self, spout: Task, msg_id: Any, count: int) -> None:
         self.spout = spout
         self.msg_id = msg_id
         self.count = count
         self.live = True
+        self.acked = False
 
 
 class Route:
@@ -84,26 +87,42 @@ class Task:
         self.conf: Dict[str, Any] = {}
         self.context: Dict[str, Any] = {}
         self.routes: Dict[str, Route] = {}
-        self.deliver: Callable[[StormTuple], None] = component.deliver if kind == "bolt" \
-            else None  # type: ignore[assignment]
+        # The trees of the input being delivered (the engine sets it before each delivery).
+        # A BasicBolt only ever anchors to, acks or fails that input, so this is all it
+        # needs; a Bolt may hold inputs and ack them later, so theirs are kept by tuple id
+        # in ``inputs`` until acked or failed.
+        self.roots: Optional[Roots] = None
+        self.keeps_inputs = kind == "bolt" and not isinstance(component, BasicBolt)
         self.inputs: Dict[str, Roots] = {}             # tuple id -> trees, reliable inputs only
-        # Records: (tuple id, stream, encoded values, anchors, msg id, direct task) per
-        # emit; tuple ids are counter strings, so int(id) gives the emit order.
-        self.emits: List[Tuple[str, str, bytes, Optional[List[str]], Any, Optional[int]]] = []
+        self.deliver: Callable[[StormTuple], None] = (
+            self._deliver_kept if self.keeps_inputs else component.deliver) if kind == "bolt" \
+            else None  # type: ignore[assignment]
+        # Records, one per emit: (tuple id, stream, values, anchors, msg id, direct task).
+        # Tuple ids come from one counter (int(id) is the emit order): the str a bolt
+        # received, or the number of a tuple nobody received. Values are JSON bytes or a
+        # tuple of plain values, anchors may be the input tuple itself (petrel.mock.quick).
+        self.emits: List[Tuple[Any, str, Any, Any, Any, Optional[int]]] = []
         self.received: List[StormTuple] = []
         self.acked: List[Any] = []                     # input tuple ids this bolt acked
         self.failed: List[Any] = []                    # input tuple ids this bolt failed
         self.errors: List[str] = []
         self.logs: List[Tuple[int, str]] = []
         self.tick_secs: Optional[int] = None
-        # Spouts only.
-        self.commands: Deque[Tuple[str, Any]] = collections.deque()
+        # Spouts only: finished trees whose ack or fail the spout has yet to receive.
+        self.commands: Deque[Tree] = collections.deque()
         self.producing = kind == "spout"
         self.max_emits: Optional[int] = None
         self.bounded = False                           # limited by max_spout_emits or rows
         self.next_tuple: Callable[[], None] = component.deliver_next if kind == "spout" \
             else None  # type: ignore[assignment]
         self.spout_emits = 0
+
+    def _deliver_kept(self, tup: StormTuple) -> None:
+        """Deliver to a Bolt that acks by itself: keep the input's trees until it does."""
+        roots = self.roots
+        if roots:
+            self.inputs[tup.id] = roots
+        self.component.deliver(tup)
 
 
 class TaskCollector(Collector):
@@ -116,6 +135,7 @@ class TaskCollector(Collector):
         self.emit = engine.emitter(task)  # type: ignore[method-assign]
         self.ack = engine.acker(task)  # type: ignore[method-assign]
         self.fail = functools.partial(engine.fail_input, task)  # type: ignore[method-assign]
+        self.quick_emit = engine.quick_emitter(task)  # type: ignore[assignment]
 
     def emit(self, stream: str, values: List[Any], encoded: bytes,
              anchors: Optional[List[str]], msg_id: Any, task: Optional[int],

@@ -58,6 +58,14 @@ class Collector:
     # taking one whole framed message (bytes); components then format their commonest
     # emits themselves. None: every emit is a call to emit().
     raw_write: Optional[Callable[[bytes], None]] = None
+    # A collector without raw_write that keeps emits in-process (petrel.mock's) may set
+    # this instead: the commonest emits (the 'default' stream, a list of its declared
+    # width, no task ids wanted) whose values JSON carries unchanged (ASCII str, int,
+    # finite float, None) arrive as quick_emit(values, x), not encoded: a copy of the
+    # list is what Storm would deliver. A Spout passes x = its message id (an int, or
+    # None: unreliable); a BasicBolt passes x = the input being processed, which the emit
+    # is anchored to. Returns None. Other emits still go to emit().
+    quick_emit: Optional[Callable[[List[Any], Any], None]] = None
 
 
 _ACK = b'{"command":"ack","id":'
