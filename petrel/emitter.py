@@ -46,7 +46,7 @@ def carried_unchanged(values: List[Any]) -> bool:
     """True when JSON gives ``values`` back as they are (a copy is what Storm delivers).
 
     That is, each is an ASCII str, an int (not a bool), a finite float or None. Only such
-    emits are handed to a collector's ``quick_emit``; BasicBolt's emit inlines this check.
+    emits are handed to a collector's ``quick_emit``.
     """
     for value in values:
         kind = type(value)
@@ -476,17 +476,9 @@ class BasicBolt(Bolt):
                     and id is None and not need_task_ids and type(values) is list \
                     and len(values) == self._petrel_default_width:
                 current = self._petrel_input
-                if current is not None and not self._petrel_done:
-                    for value in values:  # carried_unchanged(values), inlined
-                        kind = type(value)
-                        if kind is str:
-                            if not value.isascii():
-                                break
-                        elif kind is not int and value is not None and not (
-                                kind is float and value - value == 0.0):
-                            break
-                    else:
-                        return quick(values, current)
+                if current is not None and not self._petrel_done \
+                        and carried_unchanged(values):
+                    return quick(values, current)
         elif stream is None and anchors is None and task is None and id is None \
                 and not need_task_ids and type(values) is list \
                 and len(values) == self._petrel_default_width:

@@ -372,15 +372,6 @@ class Engine:
         gets values decoded once from the JSON the component produced (what Storm
         carries, not the objects emitted).
         """
-        if task.kind == "spout":
-            return self._spout_emitter(task)
-        return self._bolt_emitter(task)
-
-    def quick_emitter(self, task: Task) -> Optional[QuickEmit]:
-        """The ``quick_emit`` of ``task``'s collector (see ``petrel.mock.quick``)."""
-        return quick_emitter(self, task)
-
-    def _spout_emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
         routes = task.routes
         records_append = task.emits.append
         queue_append = self.queue.append
@@ -389,42 +380,8 @@ class Engine:
         task_id = task.id
         general = self.emit
         new_tree = self._new_tree
-
-        def emit(stream: str, values: Any, encoded: bytes, anchors: Optional[List[str]],
-                 msg_id: Any, direct: Optional[int],
-                 need_task_ids: bool) -> Optional[List[int]]:
-            route = routes[stream]
-            target = route.only
-            if target is None or direct is not None:
-                return general(task, stream, values, encoded, anchors, msg_id, direct,
-                               need_task_ids)
-            key = str(next(ids))
-            task.spout_emits += 1
-            roots: Optional[Roots] = None
-            if msg_id is not None:
-                if type(msg_id) not in _JSON_SCALARS:
-                    msg_id = decode(encode(msg_id))  # what JSON carried comes back
-                roots = new_tree(task, msg_id, 1)
-            records_append((key, stream, encoded, None, msg_id, None))
-            try:  # _carried(), inlined
-                carried = loads(encoded)
-            except ValueError:
-                carried = decode(encoded)
-            queue_append((target, StormTuple(key, component_id, stream, task_id, carried,
-                                             route.fields), roots))
-            return [target.id] if need_task_ids else None
-
-        return emit
-
-    def _bolt_emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
-        routes = task.routes
-        records_append = task.emits.append
-        queue_append = self.queue.append
-        ids = self.ids
-        component_id = task.component_id
-        task_id = task.id
-        general = self.emit
         roots_of = self._roots_of
+        spout = task.kind == "spout"
 
         def emit(stream: str, values: Any, encoded: bytes, anchors: Optional[List[str]],
                  msg_id: Any, direct: Optional[int],
@@ -432,28 +389,34 @@ class Engine:
             route = routes[stream]
             target = route.only
             if target is None or direct is not None:
-                if route.sink and direct is None:
+                if route.sink and direct is None and not spout:
                     records_append((next(ids), stream, encoded, anchors, msg_id, None))
                     return [] if need_task_ids else None
                 return general(task, stream, values, encoded, anchors, msg_id, direct,
                                need_task_ids)
             key = str(next(ids))
-            records_append((key, stream, encoded, anchors, msg_id, None))
             roots: Optional[Roots] = None
-            if anchors:  # its anchors' trees wait for one more ack
+            if spout:
+                task.spout_emits += 1
+                if msg_id is not None:
+                    if type(msg_id) not in _JSON_SCALARS:
+                        msg_id = decode(encode(msg_id))  # what JSON carried comes back
+                    roots = new_tree(task, msg_id, 1)
+            elif anchors:  # its anchors' trees wait for one more ack
                 roots = roots_of(task, anchors)
                 if roots:
                     for tree in roots:
                         tree.count += 1
-            try:  # _carried(), inlined
-                carried = loads(encoded)
-            except ValueError:
-                carried = decode(encoded)
-            queue_append((target, StormTuple(key, component_id, stream, task_id, carried,
-                                             route.fields), roots))
+            records_append((key, stream, encoded, anchors, msg_id, None))
+            queue_append((target, StormTuple(key, component_id, stream, task_id,
+                                             _carried(encoded), route.fields), roots))
             return [target.id] if need_task_ids else None
 
         return emit
+
+    def quick_emitter(self, task: Task) -> Optional[QuickEmit]:
+        """The ``quick_emit`` of ``task``'s collector (see ``petrel.mock.quick``)."""
+        return quick_emitter(self, task)
 
     def _new_tree(self, task: Task, msg_id: Any, targets: int) -> Optional[Roots]:
         """Start the tree of a reliable spout tuple; its roots for the deliveries."""

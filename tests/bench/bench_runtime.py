@@ -99,9 +99,8 @@ while True:
         os.write(1, reply * n)
 '''
 
-# A minimal hand-written multilang spout: bulk read, decode each command, encode the emit
-# with the same JSON library, one write per command. The floor for any Python spout.
-MINIMAL_SPOUT = '''
+# The start of both hand-written spouts: the JSON library petrel uses, and the handshake.
+_SPOUT_PRELUDE = '''
 import os
 try:
     from orjson import dumps, loads
@@ -112,6 +111,11 @@ except ImportError:
         return _dumps(obj, separators=(",", ":")).encode()
 os.read(0, 1 << 20)  # the handshake (sent alone, before anything else)
 os.write(1, b'{"pid":%d}\\nend\\n' % os.getpid())
+'''
+
+# A minimal hand-written multilang spout: bulk read, decode each command, encode the emit
+# with the same JSON library, one write per command. The floor for any Python spout.
+MINIMAL_SPOUT = _SPOUT_PRELUDE + '''
 rest = b""
 n = 0
 while True:
@@ -133,16 +137,7 @@ while True:
 # The floor for a spout with user code: commands recognised by their bytes (no decode), the
 # user's nextTuple called, its one emit encoded into a ready message, one write per command.
 # No checks, no locks, no error handling: what any Python spout with an API must at least do.
-FLOOR_SPOUT = '''
-import os
-try:
-    from orjson import dumps
-except ImportError:
-    from json import dumps as _dumps
-    def dumps(obj):
-        return _dumps(obj, separators=(",", ":")).encode()
-os.read(0, 1 << 20)  # the handshake (sent alone, before anything else)
-os.write(1, b'{"pid":%d}\\nend\\n' % os.getpid())
+FLOOR_SPOUT = _SPOUT_PRELUDE + '''
 EMIT = b'{"command":"emit","id":%d,"tuple":%s,"need_task_ids":false}\\nend\\n'
 SYNC = b'{"command":"sync"}\\nend\\n'
 out = []
