@@ -146,19 +146,25 @@ class Rpdb2Console:
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
 
-    def expect(self, needle: str, timeout: float = 30) -> str:
-        """The console output up to and including ``needle`` (after the previous expect)."""
+    def expect(self, *needles: str, timeout: float = 30) -> str:
+        """The console output (after the previous expect) up to the last of ``needles``.
+
+        The needles may come in any order: rpdb2 prints some notices from its event thread,
+        so they can land before or after what the command itself prints (after ``attach``,
+        "waiting at break point" may come before "Successfully attached").
+        """
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             with self._lock:
-                index = self.text.find(needle, self.seen)
-                if index >= 0:
-                    out = self.text[self.seen:index + len(needle)]
-                    self.seen = index + len(needle)
+                found = [self.text.find(needle, self.seen) for needle in needles]
+                if min(found) >= 0:
+                    stop = max(index + len(needle) for index, needle in zip(found, needles))
+                    out = self.text[self.seen:stop]
+                    self.seen = stop
                     return out
             time.sleep(0.05)
-        raise AssertionError(f"the rpdb2 console did not print {needle!r}; it printed:\n"
-                             f"{self.text[self.seen:]}")
+        raise AssertionError(f"the rpdb2 console did not print {needles!r}; "
+                             f"it printed:\n{self.text[self.seen:]}")
 
     def close(self) -> None:
         """End the console."""
