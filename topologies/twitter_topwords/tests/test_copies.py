@@ -77,7 +77,8 @@ def test_test_modules_of_two_topologies_import_their_own_same_named_module(tmp_p
                 assert same.WHERE == {name!r}
             """)
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --import-mode=importlib\n")
-    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")   # hypothesis' plugin: 1.5 s
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",   # hypothesis' plugin: 1.5 s
+               PYTHONPATH=str(TOPOLOGIES.parent))                   # this checkout's petrel
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          str(root / "beta" / "tests"), str(root / "alpha" / "tests")],
