@@ -1,9 +1,10 @@
 """``petrel submit --via-storm-cli``: hand the jar to the installed ``storm`` command.
 
 For clusters petrel's own Thrift client cannot reach (Kerberos, digest or TLS transports)
-and for Storm's own local mode. petrel compiles ``jvm/.../GenericTopology.java`` against
-``storm classpath``, adds the class to a copy of the topology jar, and runs
-``storm jar`` (or ``storm local``) with it.
+and for Storm's own local mode. petrel compiles ``GenericTopology.java`` (shipped in this
+package; ``jvm/`` in the source tree links to it for Maven) against ``storm classpath``,
+adds the class to a copy of the topology jar, and runs ``storm jar`` (or ``storm local``)
+with it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from petrel.cluster.address import parse_host_port
 from petrel.errors import PetrelError
 
 MAIN_CLASS = "petrel.GenericTopology"
-JAVA_SOURCE = Path("jvm") / "src" / "main" / "java" / "petrel" / "GenericTopology.java"
+JAVA_SOURCE = Path(__file__).with_name("GenericTopology.java")
 
 
 def find_storm() -> str:
@@ -37,15 +38,13 @@ def find_storm() -> str:
 
 
 def java_source() -> Path:
-    """GenericTopology.java from petrel's source tree."""
-    root = Path(__file__).resolve().parents[2]
-    path = root / JAVA_SOURCE
-    if not path.is_file():
+    """GenericTopology.java as installed with petrel."""
+    if not JAVA_SOURCE.is_file():
         raise PetrelError(
-            f"{JAVA_SOURCE} is not available next to this petrel installation ({root}); "
-            "--via-storm-cli needs petrel installed from its source tree"
+            f"{JAVA_SOURCE} is missing from this petrel installation; --via-storm-cli needs "
+            "it: reinstall petrel (pip install --force-reinstall petrel)"
         )
-    return path
+    return JAVA_SOURCE
 
 
 def storm_classpath(storm: str) -> str:
@@ -62,7 +61,7 @@ def compile_submitter(classpath: str, out_dir: Path, *, javac: Optional[str] = N
     javac = javac or shutil.which("javac")
     if javac is None:
         raise PetrelError("--via-storm-cli needs a JDK's 'javac' on PATH to compile "
-                          f"{JAVA_SOURCE}; install a JDK (8 or newer)")
+                          f"{JAVA_SOURCE.name}; install a JDK (8 or newer)")
     out_dir.mkdir(parents=True, exist_ok=True)
     base = [javac, "-nowarn", "-encoding", "UTF-8", "-cp", classpath, "-d", str(out_dir)]
     source = str(java_source())
@@ -72,7 +71,7 @@ def compile_submitter(classpath: str, out_dir: Path, *, javac: Optional[str] = N
         proc = subprocess.run(base + [source], capture_output=True, text=True)
     if proc.returncode != 0:
         raise PetrelError(
-            f"compiling {JAVA_SOURCE} against 'storm classpath' failed:\n{proc.stderr.strip()}"
+            f"compiling {JAVA_SOURCE.name} against 'storm classpath' failed:\n{proc.stderr.strip()}"
         )
     return sorted(out_dir.rglob("*.class"))
 

@@ -142,6 +142,40 @@ def test_via_storm_cli_without_storm(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         stormcli.find_storm()
 
 
+def test_an_installed_petrel_carries_the_java_source(tmp_path: Path) -> None:
+    """setuptools installs GenericTopology.java with the package, where stormcli looks."""
+    repo = HERE.parents[1]
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ["pyproject.toml", "README.md"]:
+        shutil.copy(repo / name, src / name)
+    shutil.copytree(repo / "petrel", src / "petrel",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    build = tmp_path / "build"
+    subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q",
+                    "build_py", "--build-lib", str(build)],
+                   cwd=src, check=True, capture_output=True, timeout=120)
+    lookup = "from petrel.cluster import stormcli; print(stormcli.java_source())"
+    found = subprocess.run(
+        [sys.executable, "-c", lookup],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(build)},
+        check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    assert Path(found) == build / "petrel" / "cluster" / "GenericTopology.java"
+    assert Path(found).read_bytes() == stormcli.JAVA_SOURCE.read_bytes()
+
+
+def test_maven_builds_the_same_java_source() -> None:
+    maven_source = HERE.parents[1] / "jvm/src/main/java/petrel/GenericTopology.java"
+    assert maven_source.resolve() == stormcli.JAVA_SOURCE.resolve()
+
+
+def test_a_missing_java_source_says_how_to_repair(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setattr(stormcli, "JAVA_SOURCE", tmp_path / "GenericTopology.java")
+    with pytest.raises(PetrelError, match="missing from this petrel installation.*reinstall"):
+        stormcli.java_source()
+
+
 def test_storm_command_lines() -> None:
     jar = Path("/tmp/t.jar")
     assert stormcli.storm_command("storm", jar, "wc", local=True, duration=20.5) == [
