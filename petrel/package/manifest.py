@@ -11,6 +11,7 @@ symlink), is an error naming the file and line.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 from collections.abc import Iterable
@@ -41,6 +42,25 @@ def _is_skipped_name(name: str) -> bool:
 def _in_bytecode_cache(path: str) -> bool:
     """True for compiled files and anything inside a ``__pycache__`` directory."""
     return path.endswith((".pyc", ".pyo")) or "__pycache__" in Path(path).parts
+
+
+def _segments_match(names: list[str], patterns: list[str]) -> bool:
+    """True when path segments ``names`` match glob segments ``patterns`` (``**``: any depth).
+
+    As in ``glob``, wildcards do not match names starting with a dot.
+    """
+    if not patterns:
+        return not names
+    if patterns[0] == "**":
+        for skip in range(len(names) + 1):
+            if _segments_match(names[skip:], patterns[1:]):
+                return True
+            if skip < len(names) and names[skip].startswith("."):
+                return False
+        return False
+    if not names or (names[0].startswith(".") and not patterns[0].startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(names[0], patterns[0]) and _segments_match(names[1:], patterns[1:])
 
 
 class _Resolver:
@@ -74,8 +94,12 @@ class _Resolver:
     def expand(self, lineno: int, entry: str) -> list[str]:
         """Every file one manifest entry stands for, as jar-relative paths."""
         path = entry if os.path.isabs(entry) else os.path.join(self.root, entry)
-        if any(ch in entry for ch in _GLOB_CHARS):
-            matches = sorted(glob.glob(path, recursive=True))
+        if "**" in entry:
+            matches = self.recursive_glob(lineno, entry, path)
+            if "__pycache__" not in entry and ".pyc" not in entry:
+                matches = [m for m in matches if not _in_bytecode_cache(m)]
+        elif any(ch in entry for ch in _GLOB_CHARS):
+            matches = sorted(glob.glob(path))
             if "__pycache__" not in entry and ".pyc" not in entry:
                 matches = [m for m in matches if not _in_bytecode_cache(m)]
         elif os.path.lexists(path):
@@ -99,6 +123,46 @@ class _Resolver:
                                             "fix the path or remove the line")
         return found
 
+    def scan(self, lineno: int, entry: str, directory: str) -> list[os.DirEntry[str]]:
+        """The entries of ``directory`` by name, or an error naming the unreadable directory."""
+        try:
+            with os.scandir(directory) as it:
+                return sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            raise self.error(lineno, entry, f"includes {directory}, which cannot be read "
+                                            f"({exc.strerror}); fix its permissions or "
+                                            "remove it") from None
+
+    def recursive_glob(self, lineno: int, entry: str, path: str) -> list[str]:
+        """The paths a ``**`` pattern matches, entering each real directory once.
+
+        ``glob`` would follow a symlink back into its own directory again and again.
+        """
+        parts = path.split(os.sep)
+        fixed = next(i for i, part in enumerate(parts) if any(ch in part for ch in _GLOB_CHARS))
+        base = os.sep.join(parts[:fixed]) or os.sep
+        patterns = parts[fixed:]
+        if not os.path.isdir(base):
+            return []
+        found: list[str] = []
+        seen = {os.path.realpath(base)}
+        stack: list[tuple[str, list[str]]] = [(base, [])]
+        while stack:
+            directory, names = stack.pop()
+            # a directory a final ``**`` matches needs no walk: its files are listed here
+            if names and patterns[-1] != "**" and _segments_match(names, patterns):
+                found.append(directory)
+            for child in self.scan(lineno, entry, directory):
+                child_names = names + [child.name]
+                if child.is_dir():
+                    real = os.path.realpath(child.path)
+                    if real not in seen:
+                        seen.add(real)
+                        stack.append((child.path, child_names))
+                elif _segments_match(child_names, patterns):
+                    found.append(child.path)
+        return sorted(found)
+
     def walk(self, lineno: int, entry: str, directory: str) -> list[str]:
         """Every file below ``directory``, following symlinks once, skipping hidden names."""
         out: list[str] = []
@@ -111,9 +175,7 @@ class _Resolver:
                 continue
             seen.add(real)
             self.relative(lineno, entry, current)
-            with os.scandir(current) as it:
-                children = sorted(it, key=lambda e: e.name)
-            for child in children:
+            for child in self.scan(lineno, entry, current):
                 if _is_skipped_name(child.name):
                     continue
                 if child.is_dir():

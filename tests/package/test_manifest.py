@@ -49,6 +49,38 @@ def test_globs_including_double_star(topo_dir: Path) -> None:
     assert manifest(topo_dir, "data/w?rds.[t]xt\n") == ["data/words.txt"]
 
 
+def test_double_star_matches_like_glob(topo_dir: Path) -> None:
+    """The loop-safe ``**`` gives what ``glob`` gives: hidden names only when named."""
+    (topo_dir / "data" / "deep" / ".cache").mkdir()
+    (topo_dir / "data" / "deep" / ".cache" / "c.csv").write_text("x\n")
+    assert manifest(topo_dir, "data/**\n") == ["data/deep/more.csv", "data/words.txt"]
+    assert manifest(topo_dir, "**/deep\n") == ["data/deep/more.csv"]
+    assert manifest(topo_dir, "data/**/.cache/*.csv\n") == ["data/deep/.cache/c.csv"]
+
+
+def test_double_star_enters_a_symlink_loop_once(topo_dir: Path) -> None:
+    os.symlink(".", topo_dir / "data" / "self")
+    os.symlink("..", topo_dir / "data" / "deep" / "up")
+    assert manifest(topo_dir, "data/**/*.csv\n") == ["data/deep/more.csv"]
+    assert manifest(topo_dir, "data/**\n") == ["data/deep/more.csv", "data/words.txt"]
+
+
+def test_unreadable_directory_is_named(topo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    private = topo_dir / "data" / "private"
+    private.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:   # as for a mode-000 directory (the tests run as root)
+        if Path(path) == private:
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    for text in ("data\n", "data/**/*.txt\n"):
+        with pytest.raises(PetrelError, match="private, which cannot be read"):
+            manifest(topo_dir, text)
+
+
 def test_overlapping_entries_are_listed_once_and_sorted(topo_dir: Path) -> None:
     assert manifest(topo_dir, "data/words.txt\ndata\n*.ini\nlogconfig.ini\n") == [
         "data/deep/more.csv", "data/words.txt", "logconfig.ini"]
