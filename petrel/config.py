@@ -111,3 +111,12 @@ def redact(conf: dict[str, Any]) -> dict[str, Any]:
         else:
             out[k] = v
     return out
+
+
+def shown_value(key: str, value: Any) -> str:
+    """``repr(value)`` for a message about ``key``, with secret-looking values as ``'***'``."""
+    if is_secret_key(key):
+        return "'***'"
+    if isinstance(value, dict):
+        return repr(redact(value))
+    return repr(value)

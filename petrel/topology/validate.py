@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from petrel.config import shown_value
 from petrel.errors import PetrelError
 from petrel.topology.model import ComponentDef, TopologyDef
 
@@ -127,9 +128,9 @@ def conf_problems(conf: Any, where: str = "config") -> list[str]:
             problems.append(f"{where}: config key {key!r} is not a string; quote it")
             continue
         if not json_round_trips(value):
-            problems.append(f"{where}: '{key}' = {value!r} does not survive a JSON round trip, "
-                            "which Storm requires; use only strings, numbers, booleans, null, "
-                            "lists and mappings with string keys")
+            problems.append(f"{where}: '{key}' = {shown_value(key, value)} does not survive a "
+                            "JSON round trip, which Storm requires; use only strings, numbers, "
+                            "booleans, null, lists and mappings with string keys")
             continue
         problem = conf_type_problem(key, value)
         if problem:
@@ -142,30 +143,31 @@ def conf_type_problem(key: str, value: Any) -> str | None:
     spec = CONF_TYPES.get(key)
     if spec is None:
         return None
+    shown = shown_value(key, value)   # never a secret in a message
     if value is None:
         return f"'{key}' must not be null; remove it or give a value" if spec.not_null else None
     if spec.kind == "int":
         if not is_int32(value):
-            return f"'{key}' = {value!r} must be an integer between {INT32_MIN} and {INT32_MAX}"
+            return f"'{key}' = {shown} must be an integer between {INT32_MIN} and {INT32_MAX}"
     elif spec.kind == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"'{key}' = {value!r} must be a number"
+            return f"'{key}' = {shown} must be a number"
     elif spec.kind == "bool":
         if not isinstance(value, bool):
-            return f"'{key}' = {value!r} must be true or false"
+            return f"'{key}' = {shown} must be true or false"
     elif spec.kind == "string":
         if not isinstance(value, str):
-            return f"'{key}' = {value!r} must be a string"
+            return f"'{key}' = {shown} must be a string"
     elif spec.kind == "string_or_list":
         if not (isinstance(value, str)
                 or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
-            return f"'{key}' = {value!r} must be a string or a list of strings"
+            return f"'{key}' = {shown} must be a string or a list of strings"
     elif spec.kind == "string_map":
         if not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
-            return f"'{key}' = {value!r} must be a mapping of strings to strings"
+            return f"'{key}' = {shown} must be a mapping of strings to strings"
     if spec.positive and value < 0 or (spec.positive and not spec.include_zero and value == 0):
         bound = "zero or more" if spec.include_zero else "greater than zero"
-        return f"'{key}' = {value!r} must be {bound}"
+        return f"'{key}' = {shown} must be {bound}"
     return None
 
 

@@ -68,6 +68,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
+def test_a_secret_from_the_environment_stays_out_of_errors(
+        wc_dir: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PETREL_TEST_TOKEN", "hunter2-secret")
+    (wc_dir / "topology.yaml").write_text(
+        "topology.environment:\n  API_TOKEN: ${PETREL_TEST_TOKEN}\n  RETRIES: 3\n")
+    code, out, err = run_cli(capsys, "build", "--config", str(wc_dir / "topology.yaml"))
+    assert code == 2
+    assert "'topology.environment' = {'API_TOKEN': '***', 'RETRIES': 3}" in err
+    assert "hunter2" not in out + err
+
+
 def test_build_writes_the_jar_next_to_topology_yaml(wc_dir: Path) -> None:
     built = build_topology_jar(wc_dir / "topology.yaml")
     assert built.jar == wc_dir / "topology.jar"

@@ -187,6 +187,20 @@ def test_conf_types_and_json() -> None:
         )
 
 
+def test_conf_problems_never_show_a_secret() -> None:
+    conf = {
+        "topology.environment": {"API_TOKEN": "hunter2", "RETRIES": 3},
+        "db.password": {1, 2},
+        "topology.worker.childopts": {"secret": "hunter2"},
+    }
+    problems = conf_problems(conf, "topology.yaml")
+    assert len(problems) == 3
+    assert all("hunter2" not in p for p in problems), problems
+    assert problems[0] == ("topology.yaml: 'topology.environment' = {'API_TOKEN': '***', "
+                           "'RETRIES': 3} must be a mapping of strings to strings")
+    assert problems[1].startswith("topology.yaml: 'db.password' = '***' does not survive")
+
+
 def test_component_conf_is_checked_too() -> None:
     topo = topology(shell("s", "spout", conf={"topology.tick.tuple.freq.secs": 0, 1: "x"}))
     assert topology_problems(topo) == [
