@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 import traceback
@@ -37,8 +38,14 @@ def _common_nimbus(p: argparse.ArgumentParser, *, config: bool = True) -> None:
     if config:
         p.add_argument("--config", "-c", metavar="FILE", default=None,
                        help="topology.yaml to read nimbus.seeds / nimbus.thrift.port from")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
+    p.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S",
                    help="network timeout in seconds for each Nimbus call (default: 30)")
+
+
+# Seconds petrel accepts for --duration and --timeout (about 31 years).
+MAX_SECONDS = 1e9
+# Storm's counts and waits are Thrift i32.
+INT32_MAX = 2**31 - 1
 
 
 def _positive_float(text: str) -> float:
@@ -46,8 +53,22 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds up to "
+                                         f"{MAX_SECONDS:.0f}")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _int32(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if abs(value) > INT32_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large (Storm's limit is "
+                                         f"{INT32_MAX})")
     return value
 
 
@@ -106,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kill", help="kill a running topology")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--wait", type=int, metavar="S", default=None,
+    p.add_argument("--wait", type=_int32, metavar="S", default=None,
                    help="seconds Storm waits before removing it (default: its message timeout)")
     _common_nimbus(p)
 
@@ -124,16 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rebalance", help="change workers or executors of a running topology")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--workers", "-n", type=int, metavar="N", default=None)
+    p.add_argument("--workers", "-n", type=_int32, metavar="N", default=None)
     p.add_argument("--executors", "-e", action="append", metavar="COMP=N", default=[],
                    help="new executor count for a component (repeatable)")
-    p.add_argument("--wait", type=int, metavar="S", default=None,
+    p.add_argument("--wait", type=_int32, metavar="S", default=None,
                    help="seconds to wait before rebalancing (default: the message timeout)")
     _common_nimbus(p)
 
     p = sub.add_parser("graph", help="draw the topology (dot, mermaid, svg, png)")
     _common_topology(p)
-    p.add_argument("--format", "-f", choices=["dot", "mermaid", "svg", "png"], default="dot")
+    p.add_argument("--format", "-f", choices=["dot", "mermaid", "svg", "png"], default=None,
+                   help="picture format (default: from the -o suffix .svg/.png/.mmd, else dot)")
     p.add_argument("--output", "-o", metavar="FILE", default=None,
                    help="write to FILE instead of standard output")
 

@@ -175,8 +175,9 @@ def parse_executors(items: list[str]) -> dict[str, int]:
             n = int(count)
         except ValueError:
             raise PetrelError(f"--executors {item!r}: {count!r} is not a whole number") from None
-        if n <= 0:
-            raise PetrelError(f"--executors {item!r}: the executor count must be at least 1")
+        if n <= 0 or n > 2**31 - 1:
+            raise PetrelError(f"--executors {item!r}: the executor count must be between 1 "
+                              f"and {2**31 - 1}")
         out[comp] = n
     return out
 

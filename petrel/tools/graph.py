@@ -177,11 +177,13 @@ def render_with_graphviz(dot_source: str, fmt: str) -> bytes:
     return done.stdout
 
 
-def chosen_format(fmt: str, output: str | None) -> str:
-    """``--format``, except that the default (dot) follows an ``-o`` name ending .svg/.png/.mmd."""
-    if fmt == "dot" and output:
-        return _SUFFIX_FORMATS.get(Path(output).suffix.lower(), fmt)
-    return fmt
+def chosen_format(fmt: str | None, output: str | None) -> str:
+    """``--format`` when given, else what an ``-o`` name ending .svg/.png/.mmd says, else dot."""
+    if fmt is not None:
+        return fmt
+    if output:
+        return _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "dot")
+    return "dot"
 
 
 def render(topo: TopologyDef, name: str, fmt: str) -> bytes:

@@ -170,13 +170,31 @@ def test_rebalance_unknown_component(capsys, nimbus: StandInNimbus) -> None:
 @pytest.mark.parametrize("args, words", [
     (["-e", "count"], "write COMPONENT=N"),
     (["-e", "count=x"], "not a whole number"),
-    (["-e", "count=0"], "at least 1"),
+    (["-e", "count=0"], "between 1 and 2147483647"),
+    (["-e", "count=99999999999"], "between 1 and 2147483647"),
     (["--workers", "0"], "--workers must be at least 1"),
     (["--wait", "-1"], "--wait must be 0 or more"),
 ])
 def test_rebalance_bad_options(capsys, nimbus: StandInNimbus, args: list[str], words: str) -> None:
     code, _, err = run(capsys, "rebalance", "wc", *args, "--nimbus", nimbus.address)
     assert code == 2 and words in err
+    assert nimbus.calls == []
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["rebalance", "wc", "--workers", "99999999999"], "'99999999999' is too large"),
+    (["rebalance", "wc", "--wait", "2147483648"], "'2147483648' is too large"),
+    (["kill", "wc", "--wait", "99999999999"], "'99999999999' is too large"),
+    (["list", "--timeout", "-1"], "'-1' must be greater than 0"),
+    (["list", "--timeout", "nan"], "'nan' must be a number of seconds up to"),
+    (["status", "--timeout", "1e308"], "'1e308' must be a number of seconds up to"),
+])
+def test_numbers_nimbus_cannot_take_are_refused_before_any_call(
+        capsys, nimbus: StandInNimbus, argv: list[str], words: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--nimbus", nimbus.address])
+    assert exit_.value.code == 2
+    assert words in capsys.readouterr().err
     assert nimbus.calls == []
 
 

@@ -87,6 +87,16 @@ def test_dot_shows_components_parallelism_streams_groupings_and_fields(
     assert "default [word, count]\\nnot read" in out
 
 
+def test_an_explicit_format_wins_over_the_output_suffix(
+        topo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = topo_dir / "picture.png"
+    code, _, err = graph(topo_dir, "--format", "dot", "-o", str(out), capsys=capsys)
+    assert code == 0 and "(dot," in err
+    assert out.read_text().startswith('digraph "demo" {')
+    code, _, err = graph(topo_dir, "-o", str(topo_dir / "picture.mmd"), capsys=capsys)
+    assert code == 0 and "(mermaid," in err
+
+
 def test_mermaid_is_a_flowchart_with_safe_node_ids(
         topo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = graph(topo_dir, "--format", "mermaid", capsys=capsys)
