@@ -10,11 +10,13 @@ import argparse
 import os
 import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from petrel.config import load_config
+from petrel.errors import PetrelError
 from petrel.package import contents
 from petrel.package.jar import write_jar
 from petrel.package.manifest import MANIFEST_NAME, read_manifest
@@ -61,6 +63,23 @@ def _notes(topology_dir: Path, manifest: list[str]) -> list[str]:
     return out
 
 
+def check_destjar(destjar: str | os.PathLike[str]) -> Path:
+    """``--destjar`` as a path petrel may write, or a clear error: it never replaces a file
+    that is not a jar (missing directories are created)."""
+    text = os.fspath(destjar)
+    if not text.strip():
+        raise PetrelError("--destjar is empty; give the path of the jar to write, "
+                          "e.g. --destjar build/topology.jar")
+    path = Path(text)
+    if path.is_dir():
+        raise PetrelError(f"--destjar {text}: is a directory; give a file path, "
+                          f"e.g. {path / DEFAULT_JAR_NAME}")
+    if path.exists() and not zipfile.is_zipfile(path):
+        raise PetrelError(f"--destjar {text}: the file exists and is not a jar; petrel will "
+                          "not replace it: choose another path")
+    return path
+
+
 def build_topology_jar(config_path: str | os.PathLike[str],
                        definition: str = "create.create",
                        destjar: str | os.PathLike[str] | None = None,
@@ -78,7 +97,7 @@ def build_topology_jar(config_path: str | os.PathLike[str],
     config_file = Path(config_path)
     conf = load_config(config_file)
     topology_dir = config_file.resolve().parent
-    jar_path = Path(destjar) if destjar is not None else topology_dir / DEFAULT_JAR_NAME
+    jar_path = check_destjar(destjar) if destjar is not None else topology_dir / DEFAULT_JAR_NAME
     topo = load_topology(topology_dir, definition, conf, config_name=str(config_file))
     topology_ser = serialize_topology(topo)
     # Never ship a jar into itself, nor a stale default jar into one written elsewhere.

@@ -80,6 +80,31 @@ def test_a_secret_from_the_environment_stays_out_of_errors(
     assert "hunter2" not in out + err
 
 
+@pytest.mark.parametrize("destjar, words", [
+    ("", "--destjar is empty"),
+    ("create.py", "the file exists and is not a jar; petrel will not replace it"),
+    (".", "is a directory; give a file path"),
+])
+def test_destjar_never_replaces_user_files(
+        wc_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        destjar: str, words: str) -> None:
+    monkeypatch.chdir(wc_dir)
+    create_py = (wc_dir / "create.py").read_bytes()
+    code, _, err = run_cli(capsys, "build", "--config", "topology.yaml", "--destjar", destjar)
+    assert code == 2 and words in err
+    assert (wc_dir / "create.py").read_bytes() == create_py
+
+
+def test_destjar_replaces_an_earlier_jar(wc_dir: Path, capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path) -> None:
+    jar = tmp_path / "out.jar"
+    for _ in range(2):
+        code, _, err = run_cli(capsys, "build", "--config", str(wc_dir / "topology.yaml"),
+                               "--destjar", str(jar))
+        assert code == 0, err
+    assert zipfile.is_zipfile(jar)
+
+
 def test_build_writes_the_jar_next_to_topology_yaml(wc_dir: Path) -> None:
     built = build_topology_jar(wc_dir / "topology.yaml")
     assert built.jar == wc_dir / "topology.jar"
