@@ -165,6 +165,10 @@ def conf_type_problem(key: str, value: Any) -> str | None:
     elif spec.kind == "string_map":
         if not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
             return f"'{key}' = {shown} must be a mapping of strings to strings"
+    if key == "topology.name" and isinstance(value, str):
+        name_problem = topology_name_problem(value)
+        if name_problem:
+            return f"'{key}': {name_problem}"
     if spec.positive and value < 0 or (spec.positive and not spec.include_zero and value == 0):
         bound = "zero or more" if spec.include_zero else "greater than zero"
         return f"'{key}' = {shown} must be {bound}"

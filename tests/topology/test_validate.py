@@ -187,6 +187,13 @@ def test_conf_types_and_json() -> None:
         )
 
 
+def test_topology_name_in_the_config_follows_storms_rule() -> None:
+    assert conf_problems({"topology.name": "a/b"}, "topology.yaml") == [
+        "topology.yaml: 'topology.name': topology name 'a/b' contains '/', which Storm does not "
+        "allow ('/', '.', ':' and '\\\\' are forbidden); use e.g. 'a-b'"]
+    assert conf_problems({"topology.name": "word-count_2"}, "topology.yaml") == []
+
+
 def test_conf_problems_never_show_a_secret() -> None:
     conf = {
         "topology.environment": {"API_TOKEN": "hunter2", "RETRIES": 3},
