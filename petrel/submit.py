@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from petrel.errors import PetrelError
+from petrel.topology.validate import validate_topology_name
 
 # Options that only make sense on one side; used to reject a mix with one clear message.
 _LOCAL_ONLY = {"duration": "--duration", "stats_json": "--stats-json", "fail_fast": "--fail-fast",
@@ -15,7 +16,11 @@ _CLUSTER_ONLY = {"inactive": "--inactive", "force": "--force", "nimbus": "--nimb
 
 
 def _check_options(args: argparse.Namespace) -> None:
-    if args.name:
+    if args.name is not None:   # "" too: an empty "$NAME" must not mean a local run
+        if args.name.endswith((".yaml", ".yml")):
+            raise PetrelError(f"{args.name!r} looks like a config file, not a topology name; "
+                              f"write 'petrel submit --config {args.name} [NAME]'")
+        validate_topology_name(args.name)
         used = [flag for attr, flag in _LOCAL_ONLY.items() if getattr(args, attr, None)]
         if used:
             raise PetrelError(
@@ -42,7 +47,7 @@ def run_submit(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="petrel-submit-") as tmp:
         destjar = Path(args.destjar) if args.destjar else Path(tmp) / "topology.jar"
         built = build_topology_jar(args.config, args.definition, destjar=destjar)
-        if args.name:
+        if args.name is not None:
             from petrel.cluster.commands import submit_to_cluster
 
             return submit_to_cluster(args, built)

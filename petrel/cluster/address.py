@@ -151,7 +151,7 @@ def resolve_nimbus(
     def target(seeds: list[HostPort], source: str, hint: str) -> NimbusTarget:
         return NimbusTarget(seeds, source, hint, max_buf, merged)
 
-    if nimbus_arg:
+    if nimbus_arg is not None:
         seeds = [parse_host_port(s, port) for s in nimbus_arg.split(",") if s.strip()]
         if not seeds:
             raise PetrelError("--nimbus: empty Nimbus address; give HOST or HOST:PORT")

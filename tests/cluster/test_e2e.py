@@ -96,3 +96,25 @@ def test_rejected_topology_exit_code_and_message(tmp_path: Path, nimbus: StandIn
         "petrel submit: error: Nimbus rejected topology 'wc': Found a cycle in the topology; "
         "nothing was started")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--config", "topology.yaml", ""], "the topology name is empty"),
+    (["topology.yaml"], "looks like a config file, not a topology name"),
+    (["--config", "topology.yaml", "my.topo"], "topology name 'my.topo' contains '.'"),
+])
+def test_a_bad_name_stops_submit_before_anything_runs(tmp_path: Path, nimbus: StandInNimbus,
+                                                       argv: list[str], words: str) -> None:
+    """An empty "$NAME" must not start a local run; a misplaced config path is named."""
+    work = tmp_path / "topo"
+    shutil.copytree(WORDSPLIT, work, ignore=shutil.ignore_patterns("*.jar", "__pycache__"))
+    proc = petrel("submit", *argv, "--nimbus", nimbus.address, cwd=work)
+    assert proc.returncode == 2 and words in proc.stderr, proc.stderr
+    assert "running topology" not in proc.stderr
+    assert nimbus.calls == [] and not (work / "topology.jar").exists()
+
+
+def test_an_empty_nimbus_option_is_an_error_not_localhost(tmp_path: Path) -> None:
+    proc = petrel("list", "--nimbus", "", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--nimbus: empty Nimbus address; give HOST or HOST:PORT" in proc.stderr
