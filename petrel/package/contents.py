@@ -19,6 +19,7 @@ import hashlib
 import json
 import shlex
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,27 @@ def module_files(topo: TopologyDef, topology_dir: Path) -> dict[str, Path]:
             if (topology_dir / init).is_file():
                 out[init] = topology_dir / init
     return out
+
+
+# Standard-library names nothing on a worker imports: shipping a module so named is harmless.
+_UNUSED_STDLIB_NAMES = frozenset({"test", "this", "antigravity", "idlelib", "turtledemo"})
+
+
+def check_module_names(shipped: set[str], topology_dir: Path) -> None:
+    """Refuse a shipped top-level module or package named like a standard-library module.
+
+    ``resources/`` comes first on the worker's ``sys.path``, so a ``json.py`` there replaces
+    the real ``json`` for Python itself and petrel's runtime, and every task dies at start.
+    """
+    stdlib = getattr(sys, "stdlib_module_names", frozenset()) - _UNUSED_STDLIB_NAMES
+    for path in sorted(shipped):
+        top, _, rest = path.partition("/")
+        name = top[:-3] if not rest and top.endswith(".py") else top
+        if (rest.endswith(".py") or not rest) and name in stdlib:
+            raise PetrelError(
+                f"{topology_dir / path}: '{name}' is the name of a Python standard-library "
+                f"module; on the worker this file would replace it and break Python itself: "
+                f"rename it (e.g. '{name}_bolt') and update its imports")
 
 
 def launcher_source(module: str) -> bytes:
@@ -205,6 +227,7 @@ def jar_entries(*, topo: TopologyDef, conf: dict[str, Any], topology_dir: Path,
         resources[path] = topology_dir / path
     resources.update(module_files(topo, topology_dir))
     shipped = set(resources)
+    check_module_names(shipped, topology_dir)
     check_shell_scripts(topo, shipped)
     resources.update(runtime_files())
     resources.update(launcher_files(topo))

@@ -80,6 +80,30 @@ def test_missing_module_names_the_component(topo_dir: Path) -> None:
     assert "component 'bolt0': module 'nosuchbolt' not found" in err.value.message
 
 
+@pytest.mark.parametrize("files, manifest, words", [
+    ({"json.py": "X = 1\n"}, None, "json.py: 'json' is the name of a Python standard-library"),
+    ({"logging/__init__.py": "", "logging/extra.py": ""}, "logging\n",
+     "logging/__init__.py: 'logging' is the name of a Python standard-library"),
+    ({"string.py": ""}, "*.py\n", "string.py: 'string' is the name"),
+])
+def test_a_module_named_like_the_standard_library_is_refused(
+        topo_dir: Path, files: dict[str, str], manifest: str | None, words: str) -> None:
+    write_files(topo_dir, files)
+    if manifest:
+        (topo_dir / "manifest.txt").write_text(manifest)
+    topo = make_topology("randomsentence", "json") if manifest is None else None
+    with pytest.raises(PetrelError, match="rename it") as err:
+        entries(topo_dir, topo)
+    assert words in err.value.message
+
+
+def test_harmless_and_nested_standard_library_names_are_shipped(topo_dir: Path) -> None:
+    write_files(topo_dir, {"test.py": "", "lib/json.py": ""})
+    (topo_dir / "manifest.txt").write_text("test.py\nlib\n")
+    names = entries(topo_dir)
+    assert "resources/test.py" in names and "resources/lib/json.py" in names
+
+
 def test_launcher_script_hands_over_with_its_own_directory_first(tmp_path: Path) -> None:
     source = contents.launcher_source("pkg.mod")
     assert source.count(b"\n") == 3
