@@ -145,9 +145,23 @@ def _task_summary(topology: TopologyDef, tasks_of: Dict[str, List[int]]) -> str:
     return ", ".join(f"{cid} x{len(tasks_of[cid])}" for cid in topology.components)
 
 
+def check_stats_json(path: Path) -> None:
+    """Fail before the run, not after it, when ``--stats-json`` cannot be written."""
+    parent = path.parent
+    if path.is_dir():
+        raise PetrelError(f"cannot write --stats-json {path}: it is a directory; give a file "
+                          "path")
+    if not parent.is_dir() or not os.access(parent, os.W_OK) \
+            or (path.exists() and not os.access(path, os.W_OK)):
+        raise PetrelError(f"cannot write --stats-json {path}: the directory {parent} is "
+                          "missing or not writable; choose another path")
+
+
 def run_local(args: argparse.Namespace, built: Any) -> int:
     """Run the built jar with the embedded local runner; returns the exit code."""
     t0 = time.monotonic()
+    if getattr(args, "stats_json", None):
+        check_stats_json(Path(args.stats_json))
     conf: Dict[str, Any] = dict(built.conf or {})
     name = getattr(built, "name", "") or conf.get("topology.name") or Path(
         built.topology_dir).name

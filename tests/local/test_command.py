@@ -9,7 +9,7 @@ import pytest
 from local_helpers import shell, topology
 
 from petrel.errors import PetrelError
-from petrel.local.command import check_runnable, component_env
+from petrel.local.command import check_runnable, check_stats_json, component_env
 from petrel.topology.model import ComponentDef, GroupingDef, JavaObjectDef
 
 REPO = Path(__file__).parents[2]
@@ -40,6 +40,28 @@ def test_wordcount_jar_runs_end_to_end(tmp_path):
     assert comps["count"]["executed"] == comps["split"]["emitted"]
     assert stats["complete_latency_ms"]["p99"] is not None
     assert list((tmp_path / "logs").glob("petrel*_benchcount.log"))
+
+
+def test_an_unwritable_stats_json_is_refused_before_the_run(tmp_path):
+    with pytest.raises(PetrelError, match="missing or not writable"):
+        check_stats_json(tmp_path / "missing" / "stats.json")
+    with pytest.raises(PetrelError, match="it is a directory"):
+        check_stats_json(tmp_path)
+    check_stats_json(tmp_path / "stats.json")
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_local
+    finally:
+        sys.path.remove(str(BENCH))
+    config = bench_local.write_topology(tmp_path / "wc")
+    proc = subprocess.run(
+        [sys.executable, "-m", "petrel.cli", "submit", "--config", str(config), "--duration", "30",
+         "--stats-json", str(tmp_path / "missing" / "s.json")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin:" + str(Path(sys.executable).parent),
+             "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 2 and "cannot write --stats-json" in proc.stderr, proc.stderr
+    assert "running topology" not in proc.stdout
 
 
 def test_jvm_parts_are_refused_by_name():
