@@ -9,6 +9,7 @@ A Nimbus stand-in can call ``validate_topology`` / ``validate_storm_topology`` t
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from petrel.config import shown_value
 from petrel.errors import PetrelError
+from petrel.runtime.failures import ON_ERROR_CHOICES, ON_ERROR_KEY
 from petrel.topology.model import ComponentDef, TopologyDef
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -132,10 +134,35 @@ def conf_problems(conf: Any, where: str = "config") -> list[str]:
                             "JSON round trip, which Storm requires; use only strings, numbers, "
                             "booleans, null, lists and mappings with string keys")
             continue
-        problem = conf_type_problem(key, value)
+        problem = conf_type_problem(key, value) or petrel_key_problem(key, value)
         if problem:
             problems.append(f"{where}: {problem}")
     return problems
+
+
+# petrel's own settings (docs/config.md), besides petrel.parallelism.<component>.
+PETREL_KEYS = ("petrel.python", "petrel.pip_options", "petrel.workdir", ON_ERROR_KEY,
+               "petrel.user", "petrel.host")
+PARALLELISM_PREFIX = "petrel.parallelism."
+
+
+def petrel_key_problem(key: str, value: Any) -> str | None:
+    """Why a ``petrel.*`` key is no setting of petrel's (a typo would be ignored), or None."""
+    if not key.startswith("petrel.") or key.startswith(PARALLELISM_PREFIX):
+        return None
+    if key == ON_ERROR_KEY and value not in ON_ERROR_CHOICES:
+        return (f"'{key}' = {shown_value(key, value)} must be one of "
+                f"{', '.join(ON_ERROR_CHOICES)}")
+    if key in PETREL_KEYS:
+        return None
+    known = [k.split(".")[1] for k in PETREL_KEYS] + ["parallelism"]
+    guess = difflib.get_close_matches(key.split(".")[1], known, n=1)
+    hint = ""
+    if guess:
+        rest = key.split(".", 2)[2:] if guess[0] == "parallelism" else []
+        hint = f"did you mean 'petrel.{guess[0]}{'.' + rest[0] if rest else ''}'? "
+    return (f"'{key}' is not a petrel setting; {hint}petrel reads "
+            f"{', '.join(PETREL_KEYS[:4])} and {PARALLELISM_PREFIX}<component>")
 
 
 def conf_type_problem(key: str, value: Any) -> str | None:

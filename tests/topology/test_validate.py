@@ -194,6 +194,23 @@ def test_topology_name_in_the_config_follows_storms_rule() -> None:
     assert conf_problems({"topology.name": "word-count_2"}, "topology.yaml") == []
 
 
+def test_petrel_keys_are_checked_for_typos_and_values() -> None:
+    conf = {"petrel.paralellism.split": 4, "petrel.pyhton": "python3",
+            "petrel.on_error": "explode", "petrel.frobnicate": 1,
+            "petrel.parallelism.split": 2, "petrel.python": "python3",
+            "petrel.on_error ": "exit", "topology.workers": 1, "my.own.key": "x"}
+    problems = conf_problems(conf, "t.yaml")
+    assert problems[0].startswith("t.yaml: 'petrel.paralellism.split' is not a petrel setting; "
+                                  "did you mean 'petrel.parallelism.split'?")
+    assert "did you mean 'petrel.python'?" in problems[1]
+    assert problems[2] == "t.yaml: 'petrel.on_error' = 'explode' must be one of continue, exit"
+    assert "'petrel.frobnicate' is not a petrel setting; petrel reads" in problems[3]
+    assert "'petrel.on_error ' is not a petrel setting; did you mean 'petrel.on_error'?" in (
+        problems[4])
+    assert len(problems) == 5
+    assert conf_problems({"petrel.on_error": "exit", "petrel.pip_options": ["-q"]}) == []
+
+
 def test_conf_problems_never_show_a_secret() -> None:
     conf = {
         "topology.environment": {"API_TOKEN": "hunter2", "RETRIES": 3},
