@@ -153,6 +153,11 @@ def petrel_key_problem(key: str, value: Any) -> str | None:
     if key == ON_ERROR_KEY and value not in ON_ERROR_CHOICES:
         return (f"'{key}' = {shown_value(key, value)} must be one of "
                 f"{', '.join(ON_ERROR_CHOICES)}")
+    if key == "petrel.python" and not (isinstance(value, str) and value
+                                       and not any(c.isspace() for c in value)):
+        return (f"petrel.python must be one interpreter name or path without spaces (Storm "
+                f"does not split it), got {shown_value(key, value)}; use e.g. python3 or "
+                "/usr/bin/python3.11")
     if key in PETREL_KEYS:
         return None
     known = [k.split(".")[1] for k in PETREL_KEYS] + ["parallelism"]

@@ -311,7 +311,9 @@ def test_topology_without_spout(make_topology: MakeTopology) -> None:
 
 def test_petrel_python_with_space(make_topology: MakeTopology) -> None:
     msg = load_error(make_topology(), conf={"petrel.python": "python 3"})
-    assert "petrel.python 'python 3' must be an interpreter name or path without spaces" in msg
+    assert msg == ("topology.yaml: petrel.python must be one interpreter name or path without "
+                   "spaces (Storm does not split it), got 'python 3'; use e.g. python3 or "
+                   "/usr/bin/python3.11")
 
 
 def test_builder_petrel_error_is_prefixed(make_topology: MakeTopology) -> None:
