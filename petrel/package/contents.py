@@ -30,6 +30,7 @@ from petrel import __version__
 from petrel.errors import PetrelError
 from petrel.package.jar import EntrySource
 from petrel.topology.model import TopologyDef, launcher_script
+from petrel.topology.validate import petrel_key_problem
 
 RESOURCES = "resources/"
 SETTINGS_FILE = "__petrel__.json"
@@ -145,10 +146,9 @@ def pip_options(conf: dict[str, Any], source: str) -> list[str]:
 def python_command(conf: dict[str, Any], source: str) -> str:
     """``petrel.python``: the interpreter Storm starts on each worker (no spaces allowed)."""
     value = conf.get("petrel.python", DEFAULT_PYTHON)
-    if not isinstance(value, str) or not value or any(ch.isspace() for ch in value):
-        raise PetrelError(
-            f"{source}: petrel.python must be one interpreter name or path without spaces "
-            f"(Storm does not split it), got {value!r}; use e.g. python3 or /usr/bin/python3.11")
+    problem = petrel_key_problem("petrel.python", value)
+    if problem:
+        raise PetrelError(f"{source}: {problem}")
     return value
 
 
