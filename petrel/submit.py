@@ -24,8 +24,9 @@ def _check_options(args: argparse.Namespace) -> None:
         used = [flag for attr, flag in _LOCAL_ONLY.items() if getattr(args, attr, None)]
         if used:
             raise PetrelError(
-                f"{', '.join(used)} only apply to a local run; drop them, or drop the topology "
-                f"name {args.name!r} to run locally"
+                f"{', '.join(used)}: only for a local run; drop "
+                f"{'them' if len(used) > 1 else 'it'}, or drop the topology name "
+                f"{args.name!r} to run locally"
             )
         if args.venv == "new":
             raise PetrelError("--venv new only applies to a local run; on a cluster each worker "

@@ -201,7 +201,7 @@ def read_manifest(topology_dir: Path, *, exclude: Iterable[Path] = (),
         return []
     where = str((display_dir or topology_dir) / MANIFEST_NAME)
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = manifest.read_text(encoding="utf-8-sig")   # a BOM from Windows editors
     except (OSError, UnicodeDecodeError) as exc:
         raise PetrelError(f"{where}: cannot read the manifest: {exc}") from None
     root = os.path.abspath(topology_dir)

@@ -118,3 +118,11 @@ def test_an_empty_nimbus_option_is_an_error_not_localhost(tmp_path: Path) -> Non
     proc = petrel("list", "--nimbus", "", cwd=tmp_path)
     assert proc.returncode == 2
     assert "--nimbus: empty Nimbus address; give HOST or HOST:PORT" in proc.stderr
+
+
+def test_local_only_options_with_a_name_are_refused(tmp_path: Path) -> None:
+    proc = petrel("submit", "--config", "topology.yaml", "wc", "--duration", "3", "--quiet",
+                  cwd=tmp_path)
+    assert proc.returncode == 2
+    assert ("--duration, --quiet: only for a local run; drop them, or drop the topology name "
+            "'wc' to run locally") in proc.stderr

@@ -25,6 +25,11 @@ def test_comments_blank_lines_and_plain_files(topo_dir: Path) -> None:
     assert manifest(topo_dir, text) == ["data/words.txt", "logconfig.ini"]
 
 
+def test_a_byte_order_mark_is_not_part_of_the_first_name(topo_dir: Path) -> None:
+    (topo_dir / "manifest.txt").write_bytes("\ufefflogconfig.ini\n".encode("utf-8"))
+    assert read_manifest(topo_dir) == ["logconfig.ini"]
+
+
 def test_strip_comment_keeps_a_hash_inside_a_name() -> None:
     assert strip_comment("notes#1.txt") == "notes#1.txt"
     assert strip_comment("notes#1.txt # a comment") == "notes#1.txt"
