@@ -178,15 +178,19 @@ def conf_type_problem(key: str, value: Any) -> str | None:
     shown = shown_value(key, value)   # never a secret in a message
     if value is None:
         return f"'{key}' must not be null; remove it or give a value" if spec.not_null else None
+    # YAML quotes and ${VAR} (expanded after parsing) both give text, never a number
+    text = " (it is text: write the value unquoted, not through ${VAR})" \
+        if isinstance(value, str) else ""
     if spec.kind == "int":
         if not is_int32(value):
-            return f"'{key}' = {shown} must be an integer between {INT32_MIN} and {INT32_MAX}"
+            return (f"'{key}' = {shown} must be an integer between {INT32_MIN} and "
+                    f"{INT32_MAX}{text}")
     elif spec.kind == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"'{key}' = {shown} must be a number"
+            return f"'{key}' = {shown} must be a number{text}"
     elif spec.kind == "bool":
         if not isinstance(value, bool):
-            return f"'{key}' = {shown} must be true or false"
+            return f"'{key}' = {shown} must be true or false{text}"
     elif spec.kind == "string":
         if not isinstance(value, str):
             return f"'{key}' = {shown} must be a string"

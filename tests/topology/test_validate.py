@@ -167,7 +167,8 @@ def test_conf_types_and_json() -> None:
         "topology.yaml: 'topology.shellbolt.max.pending' = 0 must be greater than zero",
         "topology.yaml: 'topology.tick.tuple.freq.secs' = True must be an integer between "
         "-2147483648 and 2147483647",
-        "topology.yaml: 'topology.debug' = 'yes' must be true or false",
+        "topology.yaml: 'topology.debug' = 'yes' must be true or false (it is text: write the "
+        "value unquoted, not through ${VAR})",
         "topology.yaml: 'topology.worker.childopts' = ['-Xmx1g', 3] must be a string or a list of "
         "strings",
         "topology.yaml: 'my.set' = {1, 2} does not survive a JSON round trip, which Storm "
