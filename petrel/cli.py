@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_nimbus(p, config=False)
 
     p = sub.add_parser("kill", help="kill a running topology")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help="the topology's name on the cluster")
     p.add_argument("--wait", type=_int32, metavar="S", default=None,
                    help="seconds Storm waits before removing it (default: its message timeout)")
     _common_nimbus(p)
@@ -140,12 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for verb in ("activate", "deactivate"):
         p = sub.add_parser(verb, help=f"{verb} a running topology")
-        p.add_argument("name", metavar="NAME")
+        p.add_argument("name", metavar="NAME", help="the topology's name on the cluster")
         _common_nimbus(p)
 
     p = sub.add_parser("rebalance", help="change workers or executors of a running topology")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--workers", "-n", type=_int32, metavar="N", default=None)
+    p.add_argument("name", metavar="NAME", help="the topology's name on the cluster")
+    p.add_argument("--workers", "-n", type=_int32, metavar="N", default=None,
+                   help="new number of worker processes (default: unchanged)")
     p.add_argument("--executors", "-e", action="append", metavar="COMP=N", default=[],
                    help="new executor count for a component (repeatable)")
     p.add_argument("--wait", type=_int32, metavar="S", default=None,
