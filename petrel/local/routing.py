@@ -528,7 +528,9 @@ class Router:
         self._spout_tuple(task, msg.get("id"), targets, route,
                           dumps(values) if targets else b"", now)
         if need_ids is not False:
+            # the spout waits for this list before its sync: it cannot wait for the next command
             task.proc.ctl.append(dumps(targets) + END)
+            self.dirty.add(task)
 
     def _spout_tuple(self, task: Task, msg_id: Any, targets: List[int], route: Route,
                      values_json: bytes, now: float) -> None:

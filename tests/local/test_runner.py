@@ -201,6 +201,16 @@ def test_no_ackers_acks_at_once(tmp_path):
     assert_all_acked_once(tmp_path, 50)
 
 
+def test_spout_waiting_for_its_task_ids_gets_them_at_once(tmp_path):
+    """Storm's storm.py always waits for the task-id list before its sync (E.37)."""
+    conf = conf_for(tmp_path, 100, **{"test.spout.task_ids": True,
+                                      "topology.subprocess.timeout.secs": 5})
+    run = run_topology(wordcount(), tmp_path, conf, duration=2.5)
+    assert run.code == 0, run.err
+    assert "heartbeat timeout" not in run.err and "restart" not in run.err.lower(), run.err
+    assert_all_acked_once(tmp_path, 100)
+
+
 def test_message_timeout_fails_between_t_and_2t(tmp_path):
     conf = conf_for(tmp_path, 3, **{"topology.message.timeout.secs": 1})
     run = run_topology(wordcount(count_mode="noack"), tmp_path, conf, duration=3.6)

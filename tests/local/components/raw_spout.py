@@ -1,4 +1,8 @@
-"""A reliable spout: emits ids 0..N-1 once each, replays failed ids, records acks to a file."""
+"""A reliable spout: emits ids 0..N-1 once each, replays failed ids, records acks to a file.
+
+With ``test.spout.task_ids`` it asks for task ids and waits for them before its ``sync``, as
+Storm's storm.py does (commands arriving meanwhile are kept for later).
+"""
 
 import time
 
@@ -9,11 +13,13 @@ count = conf.get("test.count", 100)
 record = conf.get("test.record")
 words = conf.get("test.words", ["the cow jumped over the moon"])
 rate_sleep = conf.get("test.spout.sleep", 0)
+want_ids = bool(conf.get("test.spout.task_ids", False))
+waiting = []   # commands that arrived while the spout waited for its task ids
 log = open(f"{record}.{context['taskid']}", "a") if record else None
 todo = list(range(count))
 todo.reverse()
 while True:
-    msg = read_message()
+    msg = waiting.pop(0) if waiting else read_message()
     if msg is None:
         break
     cmd = msg["command"]
@@ -24,7 +30,12 @@ while True:
         if todo:
             i = todo.pop()
             send({"command": "emit", "id": i, "tuple": [words[i % len(words)]],
-                  "need_task_ids": False})
+                  "need_task_ids": want_ids})
+            while want_ids:
+                reply = read_message()
+                if reply is None or isinstance(reply, list):
+                    break
+                waiting.append(reply)
             if log:
                 log.write(f"emit {i} {time.time()}\n")
                 log.flush()
