@@ -202,6 +202,8 @@ class LocalRunner:
             if self.phase == "running":
                 task.active = True
                 task.commands.append(ACTIVATE_CMD)
+        elif task.blockers:
+            self._set_reading(task, False)   # its handshake was read despite back-pressure
         self._update_overload(task)
         if self.phase == "starting" and all(t.state == "running" for t in self.tasks.values()):
             self._activate()
@@ -350,6 +352,10 @@ class LocalRunner:
     def _set_reading(self, task: Task, on: bool) -> None:
         proc = task.proc
         if proc is None or task.state not in ("running", "starting"):
+            return
+        if not on and task.state == "starting":
+            # Its handshake reply must be read even when a downstream task is not ready yet
+            # (in a cycle that task may be itself); handshake_done applies the block.
             return
         if on and not task.read_registered:
             self.poller.register(proc.stdout_fd, READ, (task, STDOUT))

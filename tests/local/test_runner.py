@@ -211,6 +211,17 @@ def test_spout_waiting_for_its_task_ids_gets_them_at_once(tmp_path):
     assert_all_acked_once(tmp_path, 100)
 
 
+def test_a_cycle_starts_and_runs(tmp_path):
+    """Storm allows cycles (B.9): a bolt subscribed to its own stream still gets started."""
+    topo = wordcount()
+    split = topo.components["split"]
+    split.streams["again"] = StreamDef(["word"])
+    split.inputs[("split", "again")] = GroupingDef("shuffle")
+    run = run_topology(topo, tmp_path, conf_for(tmp_path, 50), duration=2.0)
+    assert run.code == 0, run.err
+    assert_all_acked_once(tmp_path, 50)
+
+
 def test_message_timeout_fails_between_t_and_2t(tmp_path):
     conf = conf_for(tmp_path, 3, **{"topology.message.timeout.secs": 1})
     run = run_topology(wordcount(count_mode="noack"), tmp_path, conf, duration=3.6)
