@@ -44,8 +44,6 @@ def _common_nimbus(p: argparse.ArgumentParser, *, config: bool = True) -> None:
 
 # Seconds petrel accepts for --duration and --timeout (about 31 years).
 MAX_SECONDS = 1e9
-# Storm's counts and waits are Thrift i32.
-INT32_MAX = 2**31 - 1
 
 
 def _positive_float(text: str) -> float:
@@ -62,6 +60,8 @@ def _positive_float(text: str) -> float:
 
 
 def _int32(text: str) -> int:
+    from petrel.topology.validate import INT32_MAX  # Storm's counts and waits are Thrift i32
+
     try:
         value = int(text)
     except ValueError:
@@ -69,6 +69,81 @@ def _int32(text: str) -> int:
     if abs(value) > INT32_MAX:
         raise argparse.ArgumentTypeError(f"{text!r} is too large (Storm's limit is "
                                          f"{INT32_MAX})")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _int32(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return value
+
+
+def _slots(text: str) -> int:
+    value = _int32(text)
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 to 64 worker slots")
+    return value
+
+
+def _storm_parser(sub: argparse._SubParsersAction) -> None:
+    """``petrel storm up | status | down | logs``: a real Apache Storm on this machine."""
+    storm = sub.add_parser(
+        "storm", help="run a real Apache Storm cluster on this machine (up/status/down/logs)",
+        description="A single-machine Apache Storm cluster from Storm's own jars (fetched with "
+                    "Maven and cached), for trying topologies on the real thing.")
+    actions = storm.add_subparsers(dest="storm_action", metavar="ACTION", required=True)
+    ups = actions.add_parser(
+        "up", help="start ZooKeeper, Nimbus, a Supervisor and the UI",
+        description="Start Storm's development ZooKeeper, Nimbus, one Supervisor and the UI as "
+                    "background processes, and wait until Nimbus answers and the supervisor "
+                    "has registered. A cluster that is already running is left as it is.")
+    ups.add_argument("--version", dest="storm_version", metavar="V", default=None,
+                     help="Storm release (2.8.3) or series (2.8: its newest release that "
+                          "resolves; the default)")
+    ups.add_argument("--home", metavar="DIR", default=None,
+                     help="use an unpacked Apache Storm distribution instead of Maven's jars")
+    ups.add_argument("--nimbus-port", type=_port, default=6627, metavar="N",
+                     help="Nimbus Thrift port (default: 6627)")
+    ups.add_argument("--ui-port", type=_port, default=8080, metavar="N",
+                     help="Storm UI port, on 127.0.0.1 (default: 8080)")
+    ups.add_argument("--no-ui", action="store_true", help="do not start the Storm UI")
+    ups.add_argument("--slots", type=_slots, default=4, metavar="N",
+                     help="worker slots of the supervisor (default: 4)")
+    ups.add_argument("--first-slot-port", type=_port, default=6700, metavar="N",
+                     help="port of the first worker slot; the others follow (default: 6700)")
+    ups.add_argument("--zookeeper-port", type=_port, default=2181, metavar="N",
+                     help="development ZooKeeper port (default: 2181)")
+    ups.add_argument("--supervisor-port", type=_port, default=6628, metavar="N",
+                     help="supervisor Thrift port (default: 6628)")
+    ups.add_argument("--timeout", type=_positive_float, default=180.0, metavar="S",
+                     help="seconds each daemon may take to answer (default: 180)")
+    actions.add_parser("status", help="what runs: daemons, supervisors, topologies",
+                       description="Daemons with their pids and ports, the Storm version, the "
+                                   "supervisors and topologies Nimbus reports. Exit code 3 when "
+                                   "no cluster runs.")
+    actions.add_parser("down", help="stop the cluster and remove its state (logs are kept)",
+                       description="Stop exactly the processes 'up' started (by their pid "
+                                   "files), with their workers, and remove the cluster's state.")
+    logs = actions.add_parser("logs", help="where the logs are, or the end of one daemon's log",
+                              description="Without DAEMON: the logs directory and its files. "
+                                          "With DAEMON: the end of its log.")
+    logs.add_argument("daemon", nargs="?", metavar="DAEMON",
+                      help="zookeeper, nimbus, supervisor, ui or worker (every worker's log)")
+    logs.add_argument("--lines", "-n", type=_at_least_one, default=40, metavar="N",
+                      help="how many lines to show (default: 40)")
+    logs.add_argument("--follow", "-f", action="store_true",
+                      help="keep printing what is appended, until Ctrl+C")
+    for p in (ups, *[actions.choices[a] for a in ("status", "down", "logs")]):
+        p.add_argument("--dir", metavar="DIR", default=None,
+                       help="the cluster's directory (default: $PETREL_STORM_DIR, else "
+                            "~/.local/state/petrel/storm-cluster)")
+
+
+def _at_least_one(text: str) -> int:
+    value = _int32(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
 
 
@@ -160,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE", default=None,
                    help="write to FILE instead of standard output")
 
+    _storm_parser(sub)
+
     p = sub.add_parser("init", help="create a new topology directory from the word-count template")
     p.add_argument("name", metavar="NAME", help="directory to create")
     return parser
@@ -178,6 +255,7 @@ HANDLERS: dict[str, str] = {
     "rebalance": "petrel.cluster.commands:run_rebalance",
     "graph": "petrel.tools.graph:run_graph",
     "init": "petrel.tools.init:run_init",
+    "storm": "petrel.devstorm.command:run_storm",
 }
 
 

@@ -17,6 +17,7 @@ from petrel.cluster.tables import format_table, format_uptime
 from petrel.cluster.upload import ProgressLine
 from petrel.config import load_config
 from petrel.errors import PetrelError
+from petrel.topology.validate import INT32_MAX
 
 ALL_TIME = ":all-time"
 TOPOLOGY_SER = "resources/topology.ser"
@@ -175,9 +176,9 @@ def parse_executors(items: list[str]) -> dict[str, int]:
             n = int(count)
         except ValueError:
             raise PetrelError(f"--executors {item!r}: {count!r} is not a whole number") from None
-        if n <= 0 or n > 2**31 - 1:
+        if n <= 0 or n > INT32_MAX:
             raise PetrelError(f"--executors {item!r}: the executor count must be between 1 "
-                              f"and {2**31 - 1}")
+                              f"and {INT32_MAX}")
         out[comp] = n
     return out
 

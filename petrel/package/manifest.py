@@ -94,12 +94,9 @@ class _Resolver:
     def expand(self, lineno: int, entry: str) -> list[str]:
         """Every file one manifest entry stands for, as jar-relative paths."""
         path = entry if os.path.isabs(entry) else os.path.join(self.root, entry)
-        if "**" in entry:
-            matches = self.recursive_glob(lineno, entry, path)
-            if "__pycache__" not in entry and ".pyc" not in entry:
-                matches = [m for m in matches if not _in_bytecode_cache(m)]
-        elif any(ch in entry for ch in _GLOB_CHARS):
-            matches = sorted(glob.glob(path))
+        if any(ch in entry for ch in _GLOB_CHARS):
+            matches = (self.recursive_glob(lineno, entry, path) if "**" in entry
+                       else sorted(glob.glob(path)))
             if "__pycache__" not in entry and ".pyc" not in entry:
                 matches = [m for m in matches if not _in_bytecode_cache(m)]
         elif os.path.lexists(path):

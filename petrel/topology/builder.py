@@ -33,6 +33,7 @@ from petrel.topology.model import (
     TopologyDef,
     launcher_script,
 )
+from petrel.topology.validate import is_command
 
 __all__ = ["ComponentDeclarer", "JavaArg", "TopologyBuilder", "java_arg", "parse_output_fields"]
 
@@ -242,7 +243,7 @@ class TopologyBuilder:
         self.problems: list[str] = []
         self._components: dict[str, ComponentDef] = {}
         self._python = self.conf.get("petrel.python", "python3")
-        if not _is_command(self._python):   # the config check reports it, naming the file
+        if not is_command(self._python):   # the config check reports it, naming the file
             self._python = "python3"
 
     def setSpout(self, id: str, spout: Any,
@@ -331,7 +332,7 @@ class TopologyBuilder:
             self.problems.append(f"{label}: a {cls} is a {kind}; declare it with {call}")
         if isinstance(obj, ShellSpout):
             command, script = obj.execution_command, obj.script
-            if not _is_command(command):
+            if not is_command(command):
                 self.problems.append(
                     f"{label}: {cls} execution_command {command!r} must be one program name or "
                     "path without spaces (Storm runs [execution_command, script] without a shell)")
@@ -443,9 +444,3 @@ class TopologyBuilder:
                                  f"None, got {type(conf).__name__}")
             return
         comp.conf.update(conf)
-
-
-
-def _is_command(command: Any) -> bool:
-    """True for a program name or path Storm can run as ``[command, script]``: no spaces."""
-    return isinstance(command, str) and bool(command) and not any(c.isspace() for c in command)

@@ -146,6 +146,11 @@ PETREL_KEYS = ("petrel.python", "petrel.pip_options", "petrel.workdir", ON_ERROR
 PARALLELISM_PREFIX = "petrel.parallelism."
 
 
+def is_command(command: Any) -> bool:
+    """True for a program name or path Storm can run as ``[command, script]``: no spaces."""
+    return isinstance(command, str) and bool(command) and not any(c.isspace() for c in command)
+
+
 def petrel_key_problem(key: str, value: Any) -> str | None:
     """Why a ``petrel.*`` key is no setting of petrel's (a typo would be ignored), or None."""
     if not key.startswith("petrel.") or key.startswith(PARALLELISM_PREFIX):
@@ -153,8 +158,7 @@ def petrel_key_problem(key: str, value: Any) -> str | None:
     if key == ON_ERROR_KEY and value not in ON_ERROR_CHOICES:
         return (f"'{key}' = {shown_value(key, value)} must be one of "
                 f"{', '.join(ON_ERROR_CHOICES)}")
-    if key == "petrel.python" and not (isinstance(value, str) and value
-                                       and not any(c.isspace() for c in value)):
+    if key == "petrel.python" and not is_command(value):
         return (f"petrel.python must be one interpreter name or path without spaces (Storm "
                 f"does not split it), got {shown_value(key, value)}; use e.g. python3 or "
                 "/usr/bin/python3.11")

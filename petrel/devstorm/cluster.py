@@ -1,0 +1,176 @@
+"""``up``, ``status`` and ``down`` of one local Storm cluster (one cluster directory).
+
+``up`` finds a Java and a Storm home, checks every port, writes ``conf/storm.yaml``, then
+starts Storm's development ZooKeeper, Nimbus, one Supervisor and the UI in that order,
+waiting for each to answer before the next: a daemon that exits or hangs stops the start,
+stops what was started, and shows the end of its log. ``down`` stops exactly the daemons
+the pid files name (with the workers and Python tasks in their process groups), last
+started first, and removes the cluster's state, keeping its logs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from petrel.devstorm import readiness
+from petrel.devstorm.daemons import DaemonSpec, PidFile
+from petrel.devstorm.home import StormHome, maven_home, user_home
+from petrel.devstorm.java import Java, find_java, find_mvn
+from petrel.devstorm.settings import LOOPBACK, ClusterDir, ClusterRecord, Ports, default_directory
+from petrel.devstorm.versions import DEFAULT_SERIES, StormVersion
+from petrel.errors import PetrelError
+
+Progress = Callable[[str], None]
+DAEMONS = ("zookeeper", "nimbus", "supervisor", "ui")
+NAMES = {"zookeeper": "ZooKeeper", "nimbus": "Nimbus", "supervisor": "Supervisor", "ui": "UI"}
+
+
+@dataclass
+class UpOptions:
+    """What ``petrel storm up`` was asked for."""
+
+    version: str | None = None        # "2.8.3", or a series such as "2.8"; None: DEFAULT_SERIES
+    home: str | None = None           # an unpacked Storm distribution instead of Maven's jars
+    ports: Ports = field(default_factory=Ports)
+    ui: bool = True
+    timeout: float = 180.0            # seconds each daemon may take to answer
+
+
+class LocalStorm:
+    """One local Storm cluster, found by its directory."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.dir = ClusterDir(Path(directory).expanduser().resolve() if directory
+                              else default_directory())
+
+    def pidfile(self, name: str) -> PidFile:
+        """The pid file of daemon ``name``."""
+        return PidFile(self.dir, name)
+
+    def running(self) -> dict[str, int]:
+        """Daemon name -> pid of each daemon of this cluster that is alive."""
+        alive = {}
+        for name in self._names():
+            pid = self.pidfile(name).pid()
+            if pid is not None:
+                alive[name] = pid
+        return alive
+
+    def _names(self) -> list[str]:
+        extra = sorted(p.stem for p in self.dir.run.glob("*.pid") if p.stem not in DAEMONS)
+        return [*DAEMONS, *extra]
+
+    @property
+    def nimbus(self) -> str:
+        """``127.0.0.1:PORT`` of this cluster's Nimbus (from its record)."""
+        record = self.dir.record()
+        return f"{LOOPBACK}:{record.ports.nimbus if record else Ports().nimbus}"
+
+    # ------------------------------------------------------------------ up
+
+    def up(self, options: UpOptions, progress: Progress = print) -> tuple[ClusterRecord, bool]:
+        """Start the cluster; return its record and whether it was already running."""
+        running = self.running()
+        record = self.dir.record()
+        if running and record is not None:
+            missing = [n for n in self._expected(record) if n not in running]
+            if not missing:
+                return record, True
+            raise PetrelError(f"the local Storm cluster in {self.dir.root} is only partly running "
+                              f"({', '.join(missing)} stopped); run 'petrel storm down', then "
+                              "'petrel storm up'")
+        options.ports.check()
+        home, java = self._home_and_java(options, progress)
+        ui = options.ui and self._ui_available(home, progress)
+        busy = [f"{port} ({what})" for what, port in options.ports.named(ui)
+                if not readiness.port_free(port)]
+        if busy:
+            raise PetrelError(f"port {', '.join(busy)} is in use by another program; stop it or "
+                              "choose other ports (petrel storm up --help lists the options)")
+        self._clear()
+        self.dir.prepare(options.ports, ui=ui)
+        record = ClusterRecord(str(home.version), str(home.path), java.path, options.ports, ui,
+                               time.time())
+        record.save(self.dir.record_path)
+        try:
+            self._start_all(home, java, record, options.timeout, progress)
+        except BaseException:
+            self._stop_all(progress=lambda line: None)
+            raise
+        return record, False
+
+    def _home_and_java(self, options: UpOptions, progress: Progress) -> tuple[StormHome, Java]:
+        if options.home:
+            if options.version:
+                raise PetrelError("give --home or --version, not both: a Storm home has its own "
+                                  "version")
+            home = user_home(options.home)
+        else:
+            wanted = StormVersion.parse(options.version or DEFAULT_SERIES)
+            find_java(wanted.java_needed, str(wanted))     # fail before a long download
+            home = maven_home(find_mvn(), wanted, progress)
+        return home, find_java(home.version.java_needed, str(home.version))
+
+    @staticmethod
+    def _ui_available(home: StormHome, progress: Progress) -> bool:
+        if home.lib_webapp is None:
+            progress(f"no UI: {home.no_ui_reason}")
+            return False
+        return True
+
+    def _expected(self, record: ClusterRecord) -> list[str]:
+        return [n for n in DAEMONS if n != "ui" or record.ui]
+
+    def _start_all(self, home: StormHome, java: Java, record: ClusterRecord, timeout: float,
+                   progress: Progress) -> None:
+        ports = record.ports
+        checks = {
+            "zookeeper": ("port open", lambda: readiness.port_open(ports.zookeeper)),
+            "nimbus": ("answers over Thrift", lambda: readiness.cluster_info(ports.nimbus)),
+            "supervisor": ("registered with Nimbus", lambda: readiness.supervisors(ports.nimbus)),
+            "ui": ("serves HTTP", lambda: readiness.ui_answers(ports.ui)),
+        }
+        progress(f"starting Apache Storm {home.version} from {home.path} with Java {java.major}")
+        for name in self._expected(record):
+            began = time.monotonic()
+            daemon = self.pidfile(name)
+            pid = daemon.start(DaemonSpec(name, name), home, java)
+            what, check = checks[name]
+            readiness.wait_for(what, daemon, check, timeout)
+            progress(f"  {NAMES[name]:<10} pid {pid:<7} ready in "
+                     f"{time.monotonic() - began:4.1f} s")
+
+    # ------------------------------------------------------------------ down
+
+    def down(self, progress: Progress = print) -> list[str]:
+        """Stop every daemon this cluster's pid files name; return the names stopped."""
+        stopped = self._stop_all(progress)
+        self._clear(keep_logs=True)
+        return stopped
+
+    def _stop_all(self, progress: Progress) -> list[str]:
+        stopped = []
+        for name in reversed(self._names()):
+            daemon = self.pidfile(name)
+            pid = daemon.pid()
+            if pid is None:
+                daemon.path.unlink(missing_ok=True)     # stale: never signalled
+                continue
+            progress(f"stopping {NAMES.get(name, name)} (pid {pid})")
+            daemon.stop()
+            stopped.append(name)
+        return stopped
+
+    def _clear(self, keep_logs: bool = False) -> None:
+        """Remove the cluster's state (and its logs unless ``keep_logs``)."""
+        doomed = [self.dir.data, self.dir.zookeeper, self.dir.run, self.dir.conf]
+        if not keep_logs:
+            doomed.append(self.dir.logs)
+        for path in doomed:
+            shutil.rmtree(path, ignore_errors=True)
+        if keep_logs:
+            self.dir.record_path.unlink(missing_ok=True)
