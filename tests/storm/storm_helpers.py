@@ -165,7 +165,8 @@ class RealStorm:
         """Everything the workers of topology ``name`` logged so far."""
         topology_id = self.topology_id(name) or name
         text = []
-        for path in sorted(self.directory.glob(f"logs/workers-artifacts/{topology_id}/*/worker.log*")):
+        pattern = f"logs/workers-artifacts/{topology_id}/*/worker.log*"
+        for path in sorted(self.directory.glob(pattern)):
             text.append(path.read_text(encoding="utf-8", errors="replace"))
         return "\n".join(text)
 
