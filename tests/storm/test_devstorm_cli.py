@@ -1,0 +1,166 @@
+"""``petrel storm up | status | down | logs`` as a user runs them, on a cluster of its own
+(one worker slot), apart from the session's cluster: a second ``up``, ``status``, ports in
+use, ``down`` twice, stale pid files, and a daemon that dies while starting."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from conftest import VERSION, missing_tools
+from storm_helpers import free_port_block, petrel
+
+pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))
+
+
+def _up(directory: Path, base: int, *extra: str) -> subprocess.CompletedProcess[str]:
+    return petrel("storm", "up", "--dir", str(directory), "--version", VERSION, "--no-ui",
+                  "--zookeeper-port", str(base), "--nimbus-port", str(base + 1),
+                  "--supervisor-port", str(base + 2), "--first-slot-port", str(base + 3),
+                  "--slots", "1", *extra, timeout=900)
+
+
+def _marked(directory: Path) -> list[int]:
+    """Pids of live (non-zombie) processes carrying this cluster's marker."""
+    marker = f"-Dpetrel.storm.cluster={directory}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+                stat = (entry / "stat").read_text()
+                if stat[stat.rfind(")") + 2] != "Z":
+                    pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    directory = tmp_path_factory.mktemp("own-cluster")
+    base = free_port_block(4)
+    proc = _up(directory, base)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Nimbus" in proc.stdout and "ready in" in proc.stdout
+    assert f"Nimbus 127.0.0.1:{base + 1}, 1 worker slots" in proc.stdout
+    yield directory, base
+    petrel("storm", "down", "--dir", str(directory))
+
+
+def test_a_second_up_says_the_cluster_runs_and_exits_0(cluster: tuple[Path, int]) -> None:
+    directory, base = cluster
+    proc = _up(directory, base)
+    assert proc.returncode == 0
+    assert f"a local Storm cluster is already running in {directory}" in proc.stdout
+    assert "ready in" not in proc.stdout
+
+
+def test_status_lists_daemons_ports_version_and_the_supervisor(
+        cluster: tuple[Path, int]) -> None:
+    directory, base = cluster
+    proc = petrel("storm", "status", "--dir", str(directory))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    table = lines[lines.index(next(ln for ln in lines if ln.startswith("daemon "))) + 1:][:3]
+    rows = {line.split()[0]: line.split() for line in table}
+    record = json.loads((directory / "cluster.json").read_text())
+    assert proc.stdout.startswith(f"Apache Storm {record['version']} from ")
+    assert rows["nimbus"][2:] == [str(base + 1), "running"]
+    assert rows["zookeeper"][2:] == [str(base), "running"]
+    assert {int(row[1]) for row in rows.values()} == set(_marked(directory))
+    assert rows["supervisor"][2:] == [str(base + 2), "running"]
+    assert "supervisor 127.0.0.1: 0 of 1 slots used" in proc.stdout
+    assert "topologies: none" in proc.stdout
+
+
+def test_logs_lists_the_files_and_tails_one_daemon(cluster: tuple[Path, int]) -> None:
+    directory, _ = cluster
+    listing = petrel("storm", "logs", "--dir", str(directory))
+    assert listing.returncode == 0 and "nimbus.log" in listing.stdout
+    tail = petrel("storm", "logs", "nimbus", "-n", "5", "--dir", str(directory))
+    assert tail.returncode == 0 and len(tail.stdout.splitlines()) == 5
+    bad = petrel("storm", "logs", "drpc", "--dir", str(directory))
+    assert bad.returncode == 2 and "choose one of zookeeper, nimbus" in bad.stderr
+
+
+def test_another_cluster_on_the_same_ports_is_refused(cluster: tuple[Path, int],
+                                                      tmp_path: Path) -> None:
+    _, base = cluster
+    proc = _up(tmp_path / "second", base)
+    assert proc.returncode == 2
+    assert f"port {base} (ZooKeeper)" in proc.stderr and "in use by another program" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _marked(tmp_path / "second") == []
+
+
+def test_down_stops_exactly_its_daemons_and_removes_the_state(cluster: tuple[Path, int]) -> None:
+    directory, _ = cluster
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        # A stale pid file naming a live process that is not ours: never signalled.
+        (directory / "run" / "extra.pid").write_text(json.dumps(
+            {"pid": bystander.pid, "start": None, "marker": "x"}))
+        assert len(_marked(directory)) >= 3
+        proc = petrel("storm", "down", "--dir", str(directory))
+        assert proc.returncode == 0, proc.stderr
+        assert "stopping Supervisor" in proc.stdout and "stopping ZooKeeper" in proc.stdout
+        assert _marked(directory) == []
+        assert bystander.poll() is None
+        assert sorted(p.name for p in directory.iterdir()) == ["logs"]
+        again = petrel("storm", "down", "--dir", str(directory))
+        assert again.returncode == 0 and "no local Storm cluster is running" in again.stdout
+        status = petrel("storm", "status", "--dir", str(directory))
+        assert status.returncode == 3 and "no local Storm cluster is running" in status.stdout
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_a_daemon_that_dies_while_starting_shows_its_log(tmp_path: Path) -> None:
+    home = tmp_path / "apache-storm-2.8.3"
+    (home / "lib").mkdir(parents=True)
+    with zipfile.ZipFile(home / "lib" / "storm-client-2.8.3.jar", "w"):
+        pass                                   # no classes: the JVM cannot start ZooKeeper
+    (home / "log4j2").mkdir()
+    (home / "log4j2" / "worker.xml").write_text("<configuration/>")
+    (home / "log4j2" / "cluster.xml").write_text("<configuration/>")
+    base = free_port_block(4)
+    started = time.monotonic()
+    proc = petrel("storm", "up", "--dir", str(tmp_path / "c"), "--home", str(home), "--no-ui",
+                  "--zookeeper-port", str(base), "--nimbus-port", str(base + 1),
+                  "--supervisor-port", str(base + 2), "--first-slot-port", str(base + 3),
+                  "--slots", "1")
+    assert proc.returncode == 2
+    assert "the zookeeper daemon exited while starting" in proc.stderr
+    assert "org.apache.storm.command.DevZookeeper" in proc.stderr   # the JVM's own words
+    assert "Traceback" not in proc.stderr
+    assert time.monotonic() - started < 60
+    assert _marked(tmp_path / "c") == []
+    assert not (tmp_path / "c" / "run").exists() or not any((tmp_path / "c" / "run").iterdir())
+
+
+def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
+    cases = [
+        (["up", "--version", "latest"], "is not a Storm version"),
+        (["up", "--version", "2.8.3", "--home", str(tmp_path)], "give --home or --version"),
+        (["up", "--home", str(tmp_path / "none")], "no such directory"),
+        (["up", "--slots", "0"], "give 1 to 64 worker slots"),
+        (["up", "--nimbus-port", "70000"], "is not a TCP port"),
+        (["up", "--nimbus-port", "7000", "--ui-port", "7000"], "is given to both"),
+    ]
+    env = {"PETREL_STORM_DIR": str(tmp_path / "dir")}
+    for argv, message in cases:
+        proc = petrel("storm", *argv, env=env)
+        assert proc.returncode == 2, (argv, proc.stderr)
+        assert message in proc.stderr, (argv, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert not os.path.exists(tmp_path / "dir" / "run")
