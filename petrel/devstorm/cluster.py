@@ -92,7 +92,7 @@ class LocalStorm:
             raise PetrelError(f"port {', '.join(busy)} is in use by another program; stop it or "
                               "choose other ports (petrel storm up --help lists the options)")
         self._clear()
-        self.dir.prepare(options.ports, ui=ui)
+        self.dir.prepare(options.ports, ui=ui, storm_1=home.version.single_jar)
         record = ClusterRecord(str(home.version), str(home.path), java.path, options.ports, ui,
                                time.time())
         record.save(self.dir.record_path)
@@ -111,9 +111,10 @@ class LocalStorm:
             home = user_home(options.home)
         else:
             wanted = StormVersion.parse(options.version or DEFAULT_SERIES)
-            find_java(wanted.java_needed, str(wanted))     # fail before a long download
+            find_java(wanted.java_needed, str(wanted), wanted.java_newest)   # before a download
             home = maven_home(find_mvn(), wanted, progress)
-        return home, find_java(home.version.java_needed, str(home.version))
+        version = home.version
+        return home, find_java(version.java_needed, str(version), version.java_newest)
 
     @staticmethod
     def _ui_available(home: StormHome, progress: Progress) -> bool:

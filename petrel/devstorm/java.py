@@ -58,24 +58,28 @@ def _candidates() -> list[str]:
         found.append(on_path)
     for pattern in _JDK_DIRS:
         found.extend(sorted(glob.glob(pattern)))
-    unique: list[str] = []
+    unique: dict[str, str] = {}            # real path -> first name it was found under
     for path in found:
-        if os.path.isfile(path) and path not in unique:
-            unique.append(path)
-    return unique
+        if os.path.isfile(path):
+            unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
 
 
-def find_java(needed: int, storm: str) -> Java:
-    """The first Java of at least version ``needed``, or an error saying what Storm needs."""
+def find_java(needed: int, storm: str, newest: int | None = None) -> Java:
+    """The first Java from version ``needed`` to ``newest``, or an error saying what Storm
+    needs."""
     seen: list[str] = []
     for path in _candidates():
         major = java_major(path)
         if major is None:
             continue
-        if major >= needed:
+        if major >= needed and (newest is None or major <= newest):
             return Java(path, major)
         seen.append(f"{path} is Java {major}")
     have = "; ".join(seen) if seen else "no java on PATH, none in $JAVA_HOME or /usr/lib/jvm"
+    if newest is not None:
+        raise PetrelError(f"Storm {storm} needs Java {needed} to {newest} ({have}); install such "
+                          f"a JDK (for example Java 11) and point JAVA_HOME at it")
     raise PetrelError(f"Storm {storm} needs Java {needed} or newer ({have}); install a JDK "
                       f"{needed}+ (Debian: apt-get install openjdk-{max(needed, 17)}-jdk-headless) "
                       f"or point JAVA_HOME at one")

@@ -14,7 +14,9 @@ The default directory is ``$PETREL_STORM_DIR``, else ``$XDG_STATE_HOME/petrel/st
 supervisor and Nimbus find each other over loopback. Storm's own Thrift and ZooKeeper servers
 have no bind-address setting and listen on every interface; the UI is bound to loopback.
 One setting differs from Storm's defaults: workers report executor statistics every 5 s
-instead of every 60 s, so ``petrel status`` shows a new topology's counts at once.
+instead of every 60 s, so ``petrel status`` shows a new topology's counts at once; and on
+Storm 1.x, whose workers need Java 8 to 13, ``worker.childopts`` drops the Java 8-only
+GC-logging flags of Storm 1.x's defaults so that a worker starts on Java 9 to 13.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from petrel.errors import PetrelError
 
 LOOPBACK = "127.0.0.1"
 STATS_EVERY_SECS = 5
+STORM_1_WORKER_CHILDOPTS = ("-Xmx%HEAP-MEM%m -XX:+HeapDumpOnOutOfMemoryError "
+                            "-XX:HeapDumpPath=artifacts/heapdump")
 
 
 def default_directory() -> Path:
@@ -137,14 +141,15 @@ class ClusterDir:
         """What the last ``up`` started, if anything."""
         return ClusterRecord.load(self.record_path)
 
-    def prepare(self, ports: Ports, *, ui: bool) -> None:
+    def prepare(self, ports: Ports, *, ui: bool, storm_1: bool = False) -> None:
         """Fresh conf, logs, data and ZooKeeper directories, and ``conf/storm.yaml``."""
         for d in (self.conf, self.run, self.logs, self.data, self.zookeeper):
             d.mkdir(parents=True, exist_ok=True)
-        (self.conf / "storm.yaml").write_text(storm_yaml(self, ports, ui=ui), encoding="utf-8")
+        text = storm_yaml(self, ports, ui=ui, storm_1=storm_1)
+        (self.conf / "storm.yaml").write_text(text, encoding="utf-8")
 
 
-def storm_yaml(cluster: ClusterDir, ports: Ports, *, ui: bool) -> str:
+def storm_yaml(cluster: ClusterDir, ports: Ports, *, ui: bool, storm_1: bool = False) -> str:
     """The cluster's ``storm.yaml``: loopback everywhere, this directory's paths and ports."""
     conf: dict[str, Any] = {
         "storm.zookeeper.servers": [LOOPBACK],
@@ -162,5 +167,9 @@ def storm_yaml(cluster: ClusterDir, ports: Ports, *, ui: bool) -> str:
     }
     if ui:
         conf.update({"ui.host": LOOPBACK, "ui.port": ports.ui})
+    if storm_1:
+        # Storm 1.x's default worker.childopts hold Java 8 GC-logging flags that Java 9 and
+        # newer refuse ("Unrecognized VM option"), so no worker could start.
+        conf["worker.childopts"] = STORM_1_WORKER_CHILDOPTS
     head = "# Written by 'petrel storm up'; rewritten at every start.\n"
     return head + yaml.safe_dump(conf, default_flow_style=False, sort_keys=False)

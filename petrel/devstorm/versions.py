@@ -1,8 +1,9 @@
 """Storm version numbers: parsing, series (``2.8`` = the newest 2.8.x), and the Java each needs.
 
 Storm 2.8 is compiled for Java 17, 2.6 and 2.7 for Java 11, older 2.x and 1.x for Java 8
-(their poms' ``maven.compiler.target``). Storm 1.x ships one jar (``storm-core``) for
-daemons and workers; 2.x splits it into ``storm-client`` (workers) and ``storm-server``.
+(their poms' ``maven.compiler.target``); Storm 1.x also needs a Java older than 14. Storm
+1.x ships one jar (``storm-core``) for daemons and workers; 2.x splits it into
+``storm-client`` (workers) and ``storm-server``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ class StormVersion:
         if (self.major, self.minor) >= (2, 6):
             return 11
         return 8
+
+    @property
+    def java_newest(self) -> int | None:
+        """The newest Java major version this Storm runs on (None: no known limit).
+
+        Storm 1.x shades a ZooKeeper 3.4 client that cannot connect on Java 14 and newer
+        (it formats unresolved addresses the way Java 14 changed).
+        """
+        return 13 if self.major < 2 else None
 
     @property
     def single_jar(self) -> bool:

@@ -73,3 +73,16 @@ def test_no_maven_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     with pytest.raises(PetrelError, match="'mvn' is not on PATH: install Maven"):
         find_mvn()
     assert os.environ["PATH"] == str(tmp_path)
+
+
+def test_storm_1_refuses_a_java_newer_than_13(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_java(tmp_path / "new", 'openjdk version "17.0.15"')
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "new"))
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    monkeypatch.setattr(java_module, "_JDK_DIRS", ())
+    with pytest.raises(PetrelError, match=r"Storm 1\.2\.4 needs Java 8 to 13 \(.*is Java 17"):
+        find_java(8, "1.2.4", 13)
+    _fake_java(tmp_path / "jvm" / "j11", 'openjdk version "11.0.2"')
+    monkeypatch.setattr(java_module, "_JDK_DIRS", (str(tmp_path / "jvm" / "*" / "bin" / "java"),))
+    assert find_java(8, "1.2.4", 13).major == 11

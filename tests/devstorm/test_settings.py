@@ -54,3 +54,12 @@ def test_the_default_directory_follows_the_environment(monkeypatch: pytest.Monke
     monkeypatch.delenv("PETREL_STORM_DIR")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     assert default_directory() == tmp_path / "state" / "petrel" / "storm-cluster"
+
+
+def test_storm_1_workers_get_childopts_java_9_and_newer_accept(tmp_path: Path) -> None:
+    ClusterDir(tmp_path).prepare(Ports(), ui=False, storm_1=True)
+    conf = yaml.safe_load((tmp_path / "conf" / "storm.yaml").read_text())
+    assert conf["worker.childopts"].startswith("-Xmx%HEAP-MEM%m ")
+    assert "PrintGCDateStamps" not in conf["worker.childopts"]
+    ClusterDir(tmp_path / "2").prepare(Ports(), ui=False)
+    assert "worker.childopts" not in yaml.safe_load((tmp_path / "2/conf/storm.yaml").read_text())
