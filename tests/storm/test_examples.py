@@ -2,8 +2,10 @@
 
 twitter_topwords: the worker's launcher builds the topology's Python environment from its
 requirements.txt once, on the first task's start; the topology replays its sample file and
-its total ranker logs the file's own top words. redis_topwords: the same on a real
-redis-server, whose window sets must hold exactly the replay file's word counts.
+its total ranker logs the file's own top words in ``resources/``, every task's cwd.
+redis_topwords: the same on a real redis-server, whose window sets must hold exactly the
+replay file's word counts, with its logs moved by ``topology.environment``'s
+``PETREL_LOGDIR``. And a launcher that fails: Nimbus shows its reason as the error.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Submitted:
     source: Path        # the copy of topologies/NAME that was submitted
     workdir: Path       # petrel.workdir: where the worker builds the topology's environment
     submitted_at: float
+    logdir: Path | None = None  # PETREL_LOGDIR given through topology.environment
 
     @property
     def env_dir(self) -> Path:
@@ -57,14 +60,15 @@ def prepare_copy(name: str, dest: Path, settings: dict[str, Any]) -> Path:
     return topo
 
 
-def submit_copy(storm: RealStorm, topo: Path, name: str, workdir: Path) -> Submitted:
+def submit_copy(storm: RealStorm, topo: Path, name: str, workdir: Path,
+                logdir: Path | None = None) -> Submitted:
     """Submit ``topo`` as ``name``; its id as Nimbus reports it."""
     started = time.time()
     out = storm.submit(topo, name)
     assert f"submitted topology '{name}' to Nimbus at {storm.nimbus}" in out, out
     topology_id = storm.topology_id(name)
     assert topology_id is not None
-    return Submitted(name, topology_id, topo, workdir, started)
+    return Submitted(name, topology_id, topo, workdir, started, logdir)
 
 
 def resources_dir(storm: RealStorm, topology_id: str) -> Path | None:
@@ -74,12 +78,13 @@ def resources_dir(storm: RealStorm, topology_id: str) -> Path | None:
 
 
 def log_lines(storm: RealStorm, submitted: Submitted, module: str) -> list[str]:
-    """Every line the tasks of ``module`` logged so far to ``petrel<pid>_<module>.log``."""
-    resources = resources_dir(storm, submitted.topology_id)
-    if resources is None:
+    """Every line the tasks of ``module`` logged so far to ``petrel<pid>_<module>.log``
+    (in ``resources/`` unless the topology gave its workers a ``PETREL_LOGDIR``)."""
+    directory = submitted.logdir or resources_dir(storm, submitted.topology_id)
+    if directory is None:
         return []
     lines: list[str] = []
-    for path in sorted(resources.glob(f"petrel*_{module}.log")):
+    for path in sorted(directory.glob(f"petrel*_{module}.log")):
         lines += path.read_text(encoding="utf-8", errors="replace").splitlines()
     return lines
 
@@ -127,10 +132,9 @@ def top_ten(counts: dict[str, int]) -> list[list[Any]]:
 
 def start_redis_server(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
     """A redis-server of this module's own on a free 127.0.0.1 port: (process, port)."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server)")
     import redis
+
+    exe = shutil.which("redis-server") or "redis-server"
 
     for _ in range(3):  # the port may be taken between the check and the start
         port = free_port_block(1)
@@ -152,23 +156,81 @@ def start_redis_server(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
     pytest.fail("could not start redis-server on a free port")
 
 
-# -- twitter_topwords ------------------------------------------------------------------------
+# -- the two example topologies, submitted together so that their cold starts overlap ------
 
 @pytest.fixture(scope="module")
-def topwords(storm: RealStorm, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Submitted]:
-    """twitter_topwords as shipped, replaying its sample file once with 1-second ticks;
-    its environment built in a directory of the test's own; killed afterwards."""
-    base = tmp_path_factory.mktemp("topwords")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int | None]:
+    """A real redis-server on 127.0.0.1 for this module, its port; None without redis-server."""
+    if shutil.which("redis-server") is None:
+        yield None
+        return
+    proc, port = start_redis_server(tmp_path_factory.mktemp("redis"))
+    try:
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def submit_topwords(storm: RealStorm, base: Path) -> Submitted:
+    """twitter_topwords as shipped, replaying its sample file once with 1-second ticks, its
+    environment built in a directory of the test's own."""
     workdir = base / "envs"
     topo = prepare_copy("twitter_topwords", base, {
         "twitter.mode": "replay", "twitter.replay_rate": 0, "twitter.replay_loop": False,
         "twitter_word_count.num_windows": 120, "twitter_word_count.window_duration": 1,
         "twitter_word_count.rankings_emit_secs": 1,
         "topology.stats.sample.rate": 1.0, "petrel.workdir": str(workdir)})
-    submitted = submit_copy(storm, topo, TOPWORDS, workdir)
-    yield submitted
-    storm.kill(TOPWORDS)
+    return submit_copy(storm, topo, TOPWORDS, workdir)
 
+
+def submit_redis_topwords(storm: RealStorm, base: Path, redis_port: int) -> Submitted:
+    """redis_topwords as shipped, counting into the module's redis-server (10-minute
+    windows, so the whole replay lands in one or two), its component logs sent to a
+    directory of the test's own through topology.environment."""
+    workdir, logdir = base / "envs", base / "logs"
+    topo = prepare_copy("redis_topwords", base, {
+        "twitter.mode": "replay", "twitter.replay_rate": 0, "twitter.replay_loop": False,
+        "twitter_word_count.redis_url": f"redis://127.0.0.1:{redis_port}/0",
+        "twitter_word_count.num_windows": 5, "twitter_word_count.window_duration": 600,
+        "twitter_word_count.rankings_emit_secs": 1,
+        "topology.stats.sample.rate": 1.0, "petrel.workdir": str(workdir),
+        "topology.environment": {"PETREL_LOGDIR": str(logdir)}})
+    return submit_copy(storm, topo, REDIS_TOPWORDS, workdir, logdir)
+
+
+@pytest.fixture(scope="module")
+def examples(storm: RealStorm, redis_port: int | None,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Submitted]]:
+    """Both example topologies on the cluster (redis_topwords only with a redis-server);
+    killed afterwards."""
+    running: dict[str, Submitted] = {}
+    try:
+        running[TOPWORDS] = submit_topwords(storm, tmp_path_factory.mktemp("topwords"))
+        if redis_port is not None:
+            running[REDIS_TOPWORDS] = submit_redis_topwords(
+                storm, tmp_path_factory.mktemp("redis-topwords"), redis_port)
+        yield running
+    finally:
+        for name in running:
+            storm.kill(name)
+
+
+@pytest.fixture(scope="module")
+def topwords(examples: dict[str, Submitted]) -> Submitted:
+    """twitter_topwords on the cluster."""
+    return examples[TOPWORDS]
+
+
+@pytest.fixture(scope="module")
+def redis_topwords(examples: dict[str, Submitted]) -> Submitted:
+    """redis_topwords on the cluster (skipped without redis-server)."""
+    if REDIS_TOPWORDS not in examples:
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    return examples[REDIS_TOPWORDS]
+
+
+# -- twitter_topwords ------------------------------------------------------------------------
 
 def test_the_first_task_builds_the_environment_from_requirements_and_the_others_reuse_it(
         storm: RealStorm, topwords: Submitted) -> None:
@@ -229,35 +291,6 @@ def test_the_total_ranker_logs_the_top_words_of_the_replay_file(
 
 # -- redis_topwords --------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real redis-server on 127.0.0.1 for this module; its port."""
-    proc, port = start_redis_server(tmp_path_factory.mktemp("redis"))
-    try:
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def redis_topwords(storm: RealStorm, redis_port: int,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Submitted]:
-    """redis_topwords as shipped, counting into the module's redis-server (10-minute
-    windows, so the whole replay lands in one or two); killed afterwards."""
-    base = tmp_path_factory.mktemp("redis-topwords")
-    workdir = base / "envs"
-    topo = prepare_copy("redis_topwords", base, {
-        "twitter.mode": "replay", "twitter.replay_rate": 0, "twitter.replay_loop": False,
-        "twitter_word_count.redis_url": f"redis://127.0.0.1:{redis_port}/0",
-        "twitter_word_count.num_windows": 5, "twitter_word_count.window_duration": 600,
-        "twitter_word_count.rankings_emit_secs": 1,
-        "topology.stats.sample.rate": 1.0, "petrel.workdir": str(workdir)})
-    submitted = submit_copy(storm, topo, REDIS_TOPWORDS, workdir)
-    yield submitted
-    storm.kill(REDIS_TOPWORDS)
-
-
 def _window_totals(client: Any) -> dict[str, int]:
     totals: dict[str, int] = {}
     for key in client.keys("twitter_word_count:*"):
@@ -267,7 +300,7 @@ def _window_totals(client: Any) -> dict[str, int]:
 
 
 def test_redis_windows_hold_the_word_counts_of_the_replay_file(
-        storm: RealStorm, redis_port: int, redis_topwords: Submitted) -> None:
+        storm: RealStorm, redis_port: int | None, redis_topwords: Submitted) -> None:
     import redis
 
     counts = replay_word_counts(redis_topwords.source)
@@ -286,12 +319,14 @@ def test_redis_windows_hold_the_word_counts_of_the_replay_file(
         assert client.type("twitter_word_count") == "zset"
     finally:
         client.close()
-    stats = storm.stats(REDIS_TOPWORDS)
+    stats = wait_until(lambda: (s := storm.stats(REDIS_TOPWORDS)).get("spout")
+                       and s["spout"].acked >= SAMPLE_TWEETS and s,
+                       60, f"Nimbus reports the spout's {SAMPLE_TWEETS} tweets acked")
     assert stats["spout"].acked == SAMPLE_TWEETS and stats["spout"].failed == 0
 
 
 def test_redis_ranker_logs_and_stores_the_top_words(
-        storm: RealStorm, redis_port: int, redis_topwords: Submitted) -> None:
+        storm: RealStorm, redis_port: int | None, redis_topwords: Submitted) -> None:
     import redis
 
     expected = top_ten(replay_word_counts(redis_topwords.source))
@@ -304,6 +339,40 @@ def test_redis_ranker_logs_and_stores_the_top_words(
         client.close()
     assert {w: int(s) for w, s in union} == replay_word_counts(redis_topwords.source)
     assert storm.errors(REDIS_TOPWORDS) == {}
-    lines = log_lines(storm, redis_topwords, "virtualenv")
+
+
+def test_topology_environment_petrel_logdir_moves_the_logs_out_of_resources(
+        storm: RealStorm, redis_topwords: Submitted) -> None:
+    lines = wait_until(
+        lambda: (found := log_lines(storm, redis_topwords, "virtualenv"))
+        and sum("starting " in line for line in found) == 7 and found,
+        240, "all 7 tasks of redis_topwords start their component")
+    ready = next(line for line in lines if "environment ready in" in line)
+    print(f"\nredis_topwords cold start: environment {ready.rsplit(' in ', 1)[1]}, "
+          f"{log_time(ready) - redis_topwords.submitted_at:.1f} s after submit")
     assert any("installing requirements.txt done" in line for line in lines)
     assert list(redis_topwords.env_dir.glob("lib/python3*/site-packages/redis-*.dist-info"))
+    assert log_lines(storm, redis_topwords, "redisrankings")
+    resources = resources_dir(storm, redis_topwords.topology_id)
+    assert resources is not None and not list(resources.glob("petrel*.log"))
+
+
+# -- a launcher that fails -------------------------------------------------------------------
+
+def test_a_failing_setup_sh_is_the_components_error_in_nimbus(
+        storm: RealStorm, tmp_path: Path) -> None:
+    name = "examples-setup-fails"
+    topo = prepare_copy("wordcount", tmp_path, {"petrel.workdir": str(tmp_path / "envs")})
+    (topo / "setup.sh").write_text('echo "no compiler on this worker" >&2\nexit 3\n')
+    with open(topo / "manifest.txt", "a", encoding="utf-8") as manifest:
+        manifest.write("\nsetup.sh\n")
+    submit_copy(storm, topo, name, tmp_path / "envs")
+    try:
+        errors = wait_until(lambda: (e := storm.errors(name)) and e, 120,
+                            "Nimbus holds an error of a component")
+        text = "\n".join(e for errs in errors.values() for e in errs)
+        assert "petrel launcher: running setup.sh failed with exit code 3" in text
+        assert "no compiler on this worker" in text and "_virtualenv.log" in text
+        assert not list((tmp_path / "envs").glob("petrel-env-*/.petrel-complete"))
+    finally:
+        storm.kill(name)
