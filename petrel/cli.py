@@ -116,6 +116,9 @@ def _storm_parser(sub: argparse._SubParsersAction) -> None:
                      help="development ZooKeeper port (default: 2181)")
     ups.add_argument("--supervisor-port", type=_port, default=6628, metavar="N",
                      help="supervisor Thrift port (default: 6628)")
+    ups.add_argument("--standby-nimbus-port", type=_port, action="append", default=[],
+                     metavar="N", help="also start a standby Nimbus on port N, for Nimbus HA "
+                                      "(repeatable)")
     ups.add_argument("--timeout", type=_positive_float, default=180.0, metavar="S",
                      help="seconds each daemon may take to answer (default: 180)")
     actions.add_parser("status", help="what runs: daemons, supervisors, topologies",

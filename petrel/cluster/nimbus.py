@@ -364,6 +364,11 @@ def find_leader(conn: NimbusConnection) -> HostPort | None:
         return HostPort(leader.host, int(leader.port))
     except UnknownMethod:
         pass
+    except NimbusApplicationError as exc:
+        # Real Storm answers getLeader with null while no Nimbus holds the leadership
+        # (an election under way): the cluster summary below says so plainly.
+        if exc.kind != TApplicationException.MISSING_RESULT:
+            raise
     summary = conn.call("getClusterInfo")
     nimbuses = summary.nimbuses or []
     if not nimbuses:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,17 @@ from petrel.errors import PetrelError
 Progress = Callable[[str], None]
 DAEMONS = ("zookeeper", "nimbus", "supervisor", "ui")
 NAMES = {"zookeeper": "ZooKeeper", "nimbus": "Nimbus", "supervisor": "Supervisor", "ui": "UI"}
+
+
+def display_name(name: str) -> str:
+    """``Nimbus`` for ``nimbus``, ``Nimbus 2`` for the standby ``nimbus-2``."""
+    base, _, number = name.partition("-")
+    return f"{NAMES.get(base, base)} {number}".strip()
+
+
+def standby_name(index: int) -> str:
+    """The daemon name of the ``index``-th standby Nimbus (0-based): ``nimbus-2``, ..."""
+    return f"nimbus-{index + 2}"
 
 
 @dataclass
@@ -124,7 +136,8 @@ class LocalStorm:
         return True
 
     def _expected(self, record: ClusterRecord) -> list[str]:
-        return [n for n in DAEMONS if n != "ui" or record.ui]
+        standbys = [standby_name(i) for i in range(len(record.ports.standby_nimbus))]
+        return ["zookeeper", "nimbus", *standbys, "supervisor", *(["ui"] if record.ui else [])]
 
     def _start_all(self, home: StormHome, java: Java, record: ClusterRecord, timeout: float,
                    progress: Progress) -> None:
@@ -135,15 +148,33 @@ class LocalStorm:
             "supervisor": ("registered with Nimbus", lambda: readiness.supervisors(ports.nimbus)),
             "ui": ("serves HTTP", lambda: readiness.ui_answers(ports.ui)),
         }
+        specs = {name: DaemonSpec(name, name) for name in DAEMONS}
+        for i, port in enumerate(ports.standby_nimbus):
+            name = standby_name(i)
+            specs[name] = DaemonSpec(name, "nimbus", (self._standby_options(name, port),))
+            checks[name] = ("answers over Thrift",
+                            lambda port=port: readiness.leader(port))    # type: ignore[misc]
         progress(f"starting Apache Storm {home.version} from {home.path} with Java {java.major}")
         for name in self._expected(record):
             began = time.monotonic()
             daemon = self.pidfile(name)
-            pid = daemon.start(DaemonSpec(name, name), home, java)
+            pid = daemon.start(specs[name], home, java)
             what, check = checks[name]
             readiness.wait_for(what, daemon, check, timeout)
-            progress(f"  {NAMES[name]:<10} pid {pid:<7} ready in "
+            progress(f"  {display_name(name):<10} pid {pid:<7} ready in "
                      f"{time.monotonic() - began:4.1f} s")
+
+    def _standby_options(self, name: str, port: int) -> str:
+        """``-Dstorm.options`` giving a standby Nimbus its own port, local directory and host
+        name: Storm registers each Nimbus in ZooKeeper under its host name, so a second
+        Nimbus calling itself 127.0.0.1 would replace the first one's registration and
+        ``getLeader`` would find no leader. ``localhost`` (then 127.0.0.3, ...) is this
+        machine's loopback too."""
+        index = int(name.rsplit("-", 1)[1])
+        host = "localhost" if index == 2 else f"127.0.0.{index}"
+        options = [f"nimbus.thrift.port={port}", f"storm.local.dir={self.dir.data / name}",
+                   f"storm.local.hostname={host}"]
+        return "-Dstorm.options=" + ",".join(urllib.parse.quote_plus(o) for o in options)
 
     # ------------------------------------------------------------------ down
 
@@ -161,7 +192,7 @@ class LocalStorm:
             if pid is None:
                 daemon.path.unlink(missing_ok=True)     # stale: never signalled
                 continue
-            progress(f"stopping {NAMES.get(name, name)} (pid {pid})")
+            progress(f"stopping {display_name(name)} (pid {pid})")
             daemon.stop()
             stopped.append(name)
         return stopped

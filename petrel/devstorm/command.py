@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from petrel.devstorm import readiness
-from petrel.devstorm.cluster import NAMES, LocalStorm, UpOptions
+from petrel.devstorm.cluster import NAMES, LocalStorm, UpOptions, display_name, standby_name
 from petrel.devstorm.settings import LOOPBACK, ClusterRecord, Ports
 from petrel.errors import PetrelError
 
@@ -35,7 +35,8 @@ def run_storm(args: argparse.Namespace) -> int:
 def _up(storm: LocalStorm, args: argparse.Namespace) -> int:
     first = args.first_slot_port
     ports = Ports(nimbus=args.nimbus_port, ui=args.ui_port, zookeeper=args.zookeeper_port,
-                  supervisor=args.supervisor_port, slots=list(range(first, first + args.slots)))
+                  supervisor=args.supervisor_port, slots=list(range(first, first + args.slots)),
+                  standby_nimbus=list(args.standby_nimbus_port))
     options = UpOptions(version=args.storm_version, home=args.home, ports=ports,
                         ui=not args.no_ui, timeout=args.timeout)
     record, already = storm.up(options, progress=_say)
@@ -43,7 +44,8 @@ def _up(storm: LocalStorm, args: argparse.Namespace) -> int:
         _say(f"a local Storm cluster is already running in {storm.dir.root}")
     _say(f"Storm {record.version} is up: Nimbus {LOOPBACK}:{record.ports.nimbus}, "
          f"{len(record.ports.slots)} worker slots")
-    nimbus = f"{LOOPBACK}:{record.ports.nimbus}"
+    nimbus = ",".join(f"{LOOPBACK}:{p}" for p in [record.ports.nimbus,
+                                                   *record.ports.standby_nimbus])
     _say(f"  submit: petrel submit --config topology.yaml NAME --nimbus {nimbus}")
     _say(f"  UI:     http://{LOOPBACK}:{record.ports.ui}/" if record.ui else "  UI:     none")
     _say(f"  logs:   {storm.dir.logs}   (petrel storm logs [DAEMON])")
@@ -66,11 +68,18 @@ def _status(storm: LocalStorm) -> int:
     for row in rows:
         _say("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     _say(f"worker slots: {', '.join(str(p) for p in record.ports.slots)}")
-    try:
-        info = readiness.cluster_info(record.ports.nimbus)
-    except PetrelError as exc:
-        _say(f"Nimbus does not answer: {exc.message}")
+    info = None
+    for port in [record.ports.nimbus, *record.ports.standby_nimbus]:
+        try:
+            info = readiness.cluster_info(port)
+            break
+        except PetrelError as exc:
+            _say(f"Nimbus at {LOOPBACK}:{port} does not answer: {exc.message}")
+    if info is None:
         return 1
+    for nimbus in getattr(info, "nimbuses", None) or []:
+        role = "leader" if nimbus.isLeader else "standby"
+        _say(f"nimbus {nimbus.host}:{nimbus.port}: {role}, Storm {nimbus.version}")
     for sup in info.supervisors or []:
         _say(f"supervisor {sup.host}: {sup.num_used_workers} of {sup.num_workers} slots used, "
              f"Storm {getattr(sup, 'version', '?')}")
@@ -89,8 +98,9 @@ def _status(storm: LocalStorm) -> int:
 
 def _daemon_ports(record: ClusterRecord) -> list[tuple[str, int]]:
     ports = record.ports
-    pairs = [("zookeeper", ports.zookeeper), ("nimbus", ports.nimbus),
-             ("supervisor", ports.supervisor)]
+    pairs = [("zookeeper", ports.zookeeper), ("nimbus", ports.nimbus)]
+    pairs += [(standby_name(i), p) for i, p in enumerate(ports.standby_nimbus)]
+    pairs.append(("supervisor", ports.supervisor))
     return pairs + ([("ui", ports.ui)] if record.ui else [])
 
 
@@ -99,7 +109,7 @@ def _down(storm: LocalStorm) -> int:
     if not stopped:
         _say(f"no local Storm cluster is running (cluster directory {storm.dir.root})")
         return 0
-    _say(f"stopped {', '.join(NAMES.get(n, n) for n in stopped)}; "
+    _say(f"stopped {', '.join(display_name(n) for n in stopped)}; "
          f"the cluster's state is removed, its logs kept in {storm.dir.logs}")
     return 0
 
@@ -132,7 +142,7 @@ def _log_files(logs: Path, daemon: str) -> list[Path]:
             raise PetrelError(f"no worker has logged yet (nothing in {logs / 'workers-artifacts'})")
         return found
     path = logs / f"{daemon}.log"
-    if daemon not in NAMES and not path.is_file():
+    if daemon.partition("-")[0] not in NAMES and not path.is_file():
         choices = ", ".join([*NAMES, "worker"])
         raise PetrelError(f"no log for {daemon!r}: choose one of {choices}")
     if not path.is_file():

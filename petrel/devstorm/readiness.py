@@ -67,6 +67,13 @@ def cluster_info(port: int, timeout: float = 5.0) -> Any:
         return conn.call("getClusterInfo")
 
 
+def leader(port: int) -> Any:
+    """The leader Nimbus as the Nimbus at ``127.0.0.1:port`` names it (a NimbusSummary)."""
+    with NimbusConnection(HostPort(LOOPBACK, port), timeout=5.0) as conn:
+        conn.open()
+        return conn.call("getLeader")
+
+
 def supervisors(port: int) -> list[Any]:
     """The supervisors registered with the Nimbus at ``127.0.0.1:port``."""
     return list(cluster_info(port).supervisors or [])

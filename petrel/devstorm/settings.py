@@ -55,11 +55,13 @@ class Ports:
     zookeeper: int = 2181
     supervisor: int = 6628
     slots: list[int] = field(default_factory=lambda: [6700, 6701, 6702, 6703])
+    standby_nimbus: list[int] = field(default_factory=list)   # Nimbus HA: more Nimbus daemons
 
     def named(self, ui: bool = True) -> list[tuple[str, int]]:
         """``(what, port)`` for each port, the UI's only when it runs."""
         named = [("ZooKeeper", self.zookeeper), ("Nimbus", self.nimbus),
                  ("supervisor", self.supervisor)]
+        named += [("standby Nimbus", p) for p in self.standby_nimbus]
         named += [("worker slot", p) for p in self.slots]
         return named + ([("UI", self.ui)] if ui else [])
 

@@ -258,3 +258,24 @@ def test_unreachable_leader_named_by_seed() -> None:
     with StandInNimbus(leader=("127.0.0.1", dead)) as seed:
         with pytest.raises(NimbusUnreachable, match=r"the leader, named by seed"):
             connect_leader(_target(seed.port), timeout=2)
+
+
+class _ElectingNimbus(StandInNimbus):
+    """A Nimbus during an election: getLeader answers null, no listed Nimbus leads."""
+
+    def h_getLeader(self) -> None:
+        return None
+
+    def h_getClusterInfo(self) -> object:
+        info = super().h_getClusterInfo()
+        for nimbus in info.nimbuses:
+            nimbus.isLeader = False
+        return info
+
+
+def test_a_null_leader_during_an_election_says_to_wait() -> None:
+    with _ElectingNimbus() as seed:
+        with pytest.raises(NimbusLeaderNotFound, match="none of which is the leader; wait for "
+                                                       "the election to finish"):
+            connect_leader(_target(seed.port), timeout=2)
+        assert [c[0] for c in seed.calls] == ["getLeader", "getClusterInfo"]
