@@ -236,7 +236,7 @@ def test_the_first_task_builds_the_environment_from_requirements_and_the_others_
         storm: RealStorm, topwords: Submitted) -> None:
     lines = wait_until(
         lambda: (found := log_lines(storm, topwords, "virtualenv"))
-        and sum("starting " in line for line in found) == 11 and found,
+        and sum("starting " in line for line in found) >= 11 and found,
         240, "all 11 tasks of twitter_topwords start their component")
     env = topwords.env_dir
     created = [line for line in lines if f"creating the environment {env} " in line]
@@ -345,7 +345,7 @@ def test_topology_environment_petrel_logdir_moves_the_logs_out_of_resources(
         storm: RealStorm, redis_topwords: Submitted) -> None:
     lines = wait_until(
         lambda: (found := log_lines(storm, redis_topwords, "virtualenv"))
-        and sum("starting " in line for line in found) == 7 and found,
+        and sum("starting " in line for line in found) >= 7 and found,
         240, "all 7 tasks of redis_topwords start their component")
     ready = next(line for line in lines if "environment ready in" in line)
     print(f"\nredis_topwords cold start: environment {ready.rsplit(' in ', 1)[1]}, "
