@@ -41,19 +41,28 @@ def render() -> str:
     from petrel.cli import build_parser
 
     parser = build_parser()
-    out = []
+    out: list[str] = []
     for name, sub in _subparsers(parser).items():
-        out.append(f"### petrel {name}\n")
-        if sub.description:
-            out.append(sub.description.strip() + "\n")
+        _section(out, f"petrel {name}", sub)
+    return "\n".join(out)
+
+
+def _section(out: list[str], title: str, parser: argparse.ArgumentParser) -> None:
+    """A command's section; a command with actions of its own (``petrel storm up``) gets one
+    section per action after its own description."""
+    out.append(f"{'###' if title.count(' ') == 1 else '####'} {title}\n")
+    if parser.description:
+        out.append(parser.description.strip() + "\n")
+    actions = _subparsers(parser)
+    rows = [a for a in parser._actions if not isinstance(a, (argparse._HelpAction,
+                                                              argparse._SubParsersAction))]
+    if rows or not actions:
         out.append("| argument | meaning |")
         out.append("|---|---|")
-        for action in sub._actions:
-            if isinstance(action, argparse._HelpAction):
-                continue
-            out.append(_option_row(action))
+        out.extend(_option_row(action) for action in rows)
         out.append("")
-    return "\n".join(out)
+    for name, sub in actions.items():
+        _section(out, f"{title} {name}", sub)
 
 
 def page_with_reference(page_text: str) -> str:
