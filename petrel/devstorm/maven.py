@@ -29,7 +29,9 @@ Progress = Callable[[str], None]
 _NOT_NEEDED = (("org.apache.storm", "storm-clojure"), ("ring-cors", "ring-cors"))
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NETWORK_WORDS = ("Unknown host", "transfer failed", "Connection refused", "Network is unreachable",
-                  "Connect to", "timed out", "No route to host", "Could not transfer")
+                  "Connect to", "timed out", "No route to host", "Could not transfer",
+                  # Maven's own dependency plugin could not be fetched (a new ~/.m2, offline)
+                  "No plugin found for prefix")
 _FAILED_AT = re.compile(r"org\.apache\.storm:storm[\w-]*:(?:jar|pom):(\d+\.\d+\.\d+)")
 
 

@@ -86,3 +86,23 @@ def test_a_release_maven_does_not_have_is_a_clear_error(tmp_path: Path) -> None:
     assert "storm-client" in caught.value.message and "2.8.99" in caught.value.message
     assert not caught.value.network
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(shutil.which("mvn") is None, reason="needs Maven ('mvn')")
+def test_an_unreachable_repository_is_a_network_error(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Maven reads settings and its local repository from user.home: an empty one whose only
+    # mirror is a closed loopback port, as when the network is down.
+    m2 = tmp_path / ".m2"
+    m2.mkdir()
+    (m2 / "settings.xml").write_text(
+        "<settings><mirrors><mirror><id>closed</id><mirrorOf>*</mirrorOf>"
+        "<url>http://127.0.0.1:9/maven2</url></mirror></mirrors></settings>")
+    monkeypatch.setenv("MAVEN_OPTS", f"-Duser.home={tmp_path}")
+    with pytest.raises(MavenError) as caught:
+        copy_dependencies(shutil.which("mvn") or "", [Artifact("storm-client", "2.8.3")],
+                          tmp_path / "out", "Storm 2.8.3")
+    assert caught.value.network
+    assert caught.value.message.startswith(
+        "Maven could not reach its repository while fetching Storm 2.8.3: ")
+    assert "Check the network and Maven's settings" in caught.value.message

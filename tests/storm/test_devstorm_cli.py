@@ -164,3 +164,14 @@ def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
         assert message in proc.stderr, (argv, proc.stderr)
         assert "Traceback" not in proc.stderr
     assert not os.path.exists(tmp_path / "dir" / "run")
+
+
+def test_a_version_maven_does_not_have_is_a_clear_error_and_leaves_nothing(
+        tmp_path: Path) -> None:
+    env = {"PETREL_STORM_DIR": str(tmp_path / "dir"), "PETREL_CACHE_DIR": str(tmp_path / "c")}
+    proc = petrel("storm", "up", "--version", "2.8.99", "--no-ui", env=env, timeout=600)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Maven could not fetch Storm 2.8.99" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert list((tmp_path / "c" / "storm").iterdir()) == []      # no half-laid-out home
+    assert not (tmp_path / "dir" / "run").exists()
