@@ -22,10 +22,13 @@ from storm_helpers import RealStorm, wait_until
 HERE = Path(__file__).resolve().parent
 ERRORS = "reliability-errors"
 RESTART = "reliability-restart"
+EXIT = "reliability-exit"
 RAISING_IDS = (7, 23)
 ERROR_IDS = 40
 RESTART_IDS = 60
 DIE_ON_TUPLE = 15
+EXIT_IDS = 30
+EXIT_ON_ID = 5
 
 
 @dataclass
@@ -81,13 +84,16 @@ def submitted(storm: RealStorm,
     ``reliability-errors`` (one worker, Storm's and petrel's defaults otherwise): the bolt
     raises ValueError the first time it meets ids 7 and 23. ``reliability-restart`` (two
     workers, so the spout lives on while the bolt's worker restarts): the bolt's process
-    ends with os._exit on its 15th tuple, once.
+    ends with os._exit on its 15th tuple, once. ``reliability-exit`` (one worker,
+    ``petrel.on_error: exit``): the bolt raises on id 5, once.
     """
     records = {}
     for name, ids, settings in (
             (ERRORS, ERROR_IDS, {"reliability.raise_once_on": list(RAISING_IDS)}),
             (RESTART, RESTART_IDS, {"reliability.die_on_tuple": DIE_ON_TUPLE,
-                                    "topology.workers": 2})):
+                                    "topology.workers": 2}),
+            (EXIT, EXIT_IDS, {"reliability.raise_once_on": [EXIT_ON_ID],
+                              "petrel.on_error": "exit"})):
         base = tmp_path_factory.mktemp(name)
         record_dir = base / "records"
         record_dir.mkdir()
@@ -191,3 +197,29 @@ def test_every_id_is_acked_after_the_dead_tasks_tuples_are_replayed(
     assert failed, "no id failed: nothing was replayed"
     emitted = [int(line[2]) for line in records.verbs("spout", "emit")]
     assert all(emitted.count(i) >= 2 for i in failed)
+
+
+# -- petrel.on_error: exit ----------------------------------------------------------------------
+
+def test_with_on_error_exit_storm_logs_the_error_and_restarts_the_whole_worker(
+        storm: RealStorm, submitted: dict[str, Records]) -> None:
+    records = submitted[EXIT]
+    wait_until(lambda: len(records.verbs("bolt", "start")) >= 2, 240, "the bolt is restarted")
+    wait_until(records.all_acked, 240, "the spout was told every id was acked")
+    logs = storm.worker_logs(EXIT)
+    # Storm's ShellBolt received petrel's 'error' command (its ReportError logged it) ...
+    assert f"Shell Process Exception: ValueError: flaky bolt refuses id {EXIT_ON_ID} on " \
+           "purpose" in logs
+    assert "exiting because petrel.on_error is 'exit'" in logs
+    # ... then the process exited, so Storm halted the worker and started it again: every
+    # task in it restarted, the spout too (which began again at id 0). Whether the error
+    # also reached Nimbus is a race: the worker halts ~0.1 s after the error command,
+    # often before Storm's ZooKeeper write of the error completes (not asserted here).
+    assert "Halting process: ShellBolt died" in logs
+    assert "exitCode:1" in logs
+    assert len(records.verbs("bolt", "start")) == 2
+    assert len(records.verbs("spout", "start")) == 2
+    raised = (records.directory / f"raised-{EXIT_ON_ID}").read_text().split()
+    assert raised[2] == records.verbs("bolt", "start")[0][2]
+    nimbus_has_it = any("flaky bolt refuses id" in t for t in storm.errors(EXIT).get("flaky", []))
+    print(f"\nwith petrel.on_error: exit, Nimbus holds the user's error: {nimbus_has_it}")

@@ -13,8 +13,9 @@ from petrel.emitter import BasicBolt
 class FlakyBolt(BasicBolt):
     """Executes ``[id]`` tuples (acked by BasicBolt) and misbehaves as the config says.
 
-    - ``reliability.raise_once_on``: ids whose first execution in this process raises
-      ``ValueError`` (the replayed tuple then passes).
+    - ``reliability.raise_once_on``: ids whose first execution raises ``ValueError``
+      (the replayed tuple then passes; a marker file ``<record_dir>/raised-<id>`` makes
+      that once per topology, so a restarted process does not raise again).
     - ``reliability.die_on_tuple``: on this process's Nth tuple, if the marker file
       ``<record_dir>/died`` does not exist yet, write it and end the process with
       ``os._exit(3)``; the restarted task finds the marker and lives on.
@@ -30,6 +31,7 @@ class FlakyBolt(BasicBolt):
         self.seen = 0
         self.record: Optional[str] = None
         self.marker: Optional[str] = None
+        self.conf: Dict[str, Any] = {}
 
     @classmethod
     def declareOutputFields(cls) -> List[str]:
@@ -38,6 +40,7 @@ class FlakyBolt(BasicBolt):
 
     def initialize(self, conf: Dict[str, Any], context: Dict[str, Any]) -> None:
         """Read what to do wrong and where to record."""
+        self.conf = conf
         self.raise_on = {int(i) for i in conf.get("reliability.raise_once_on") or []}
         self.die_on = int(conf.get("reliability.die_on_tuple", 0))
         self.record = record_path(conf, "bolt.txt")
@@ -50,7 +53,10 @@ class FlakyBolt(BasicBolt):
         self.seen += 1
         if msg_id in self.raise_on:
             self.raise_on.discard(msg_id)
-            raise ValueError(f"flaky bolt refuses id {msg_id} on purpose")
+            raised = record_path(self.conf, f"raised-{msg_id}")
+            if raised is None or not os.path.exists(raised):
+                append(raised, "raised", os.getpid(), msg_id)
+                raise ValueError(f"flaky bolt refuses id {msg_id} on purpose")
         if self.seen == self.die_on and self.marker and not os.path.exists(self.marker):
             append(self.marker, "died", os.getpid(), msg_id)
             os._exit(3)
