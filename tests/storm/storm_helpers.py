@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+import yaml
+
 from petrel.cluster.address import HostPort
 from petrel.cluster.nimbus import NimbusConnection, NimbusError
 
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 TOPOLOGIES = REPO / "topologies"
 ALL_TIME = ":all-time"
 T = TypeVar("T")
@@ -69,6 +72,17 @@ def wait_until(check: Callable[[], T], timeout: float, what: str, every: float =
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout:g} s: {what} (last: {last!r})")
         time.sleep(every)
+
+
+def copy_test_topology(name: str, dest: Path, settings: dict[str, Any]) -> Path:
+    """A copy of ``tests/storm/topologies/NAME`` with ``settings`` added to its topology.yaml."""
+    topo = dest / name
+    shutil.copytree(HERE / "topologies" / name, topo,
+                    ignore=shutil.ignore_patterns("*.jar", "__pycache__"))
+    conf = yaml.safe_load((topo / "topology.yaml").read_text(encoding="utf-8"))
+    conf.update(settings)
+    (topo / "topology.yaml").write_text(yaml.safe_dump(conf), encoding="utf-8")
+    return topo
 
 
 def copy_topology(name: str, dest: Path) -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,22 +20,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import yaml
-from storm_helpers import REPO, RealStorm, wait_until
+from storm_helpers import REPO, RealStorm, copy_test_topology, wait_until
 
 HERE = Path(__file__).resolve().parent
 NAME = "agreement-wordcount"
-
-
-def copy_test_topology(name: str, dest: Path, settings: dict[str, Any]) -> Path:
-    """A copy of ``tests/storm/topologies/NAME`` with ``settings`` added to its topology.yaml."""
-    topo = dest / name
-    shutil.copytree(HERE / "topologies" / name, topo,
-                    ignore=shutil.ignore_patterns("*.jar", "__pycache__"))
-    conf = yaml.safe_load((topo / "topology.yaml").read_text(encoding="utf-8"))
-    conf.update(settings)
-    (topo / "topology.yaml").write_text(yaml.safe_dump(conf), encoding="utf-8")
-    return topo
 
 
 def sentence_lines() -> list[str]:

@@ -10,14 +10,12 @@ Nimbus reports them, the records the components wrote, and the workers' own logs
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
-import yaml
-from storm_helpers import RealStorm, wait_until
+from storm_helpers import RealStorm, copy_test_topology, wait_until
 
 HERE = Path(__file__).resolve().parent
 ERRORS = "reliability-errors"
@@ -57,17 +55,6 @@ class Records:
     def all_acked(self) -> bool:
         """True once every id was acked."""
         return self.acked() == set(range(self.ids))
-
-
-def copy_test_topology(name: str, dest: Path, settings: dict[str, Any]) -> Path:
-    """A copy of ``tests/storm/topologies/NAME`` with ``settings`` added to its topology.yaml."""
-    topo = dest / name
-    shutil.copytree(HERE / "topologies" / name, topo,
-                    ignore=shutil.ignore_patterns("*.jar", "__pycache__"))
-    conf = yaml.safe_load((topo / "topology.yaml").read_text(encoding="utf-8"))
-    conf.update(settings)
-    (topo / "topology.yaml").write_text(yaml.safe_dump(conf), encoding="utf-8")
-    return topo
 
 
 def worker_of(storm: RealStorm, name: str, component: str) -> set[tuple[str, int]]:
