@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from petrel.cluster.address import NimbusTarget, resolve_nimbus
+from petrel.cluster.jsonsmart import conf_for_direct_emits, unset_option_warning
 from petrel.cluster.nimbus import InvalidTopology, NimbusConnection, NotAlive, connect_leader
 from petrel.cluster.submission import submit_topology
 from petrel.cluster.tables import format_table, format_uptime
@@ -61,15 +62,20 @@ def submit_to_cluster(args: argparse.Namespace, built: Any) -> int:
     if getattr(args, "via_storm_cli", False):
         from petrel.cluster.stormcli import submit_via_storm_cli
 
+        warning = unset_option_warning(built.conf, getattr(built, "topology", None))
+        if warning:
+            print(f"petrel submit: warning: {warning}", file=sys.stderr)
         return submit_via_storm_cli(args, built, local=False)
     conf_name = str(getattr(args, "config", None) or "topology.yaml")
     target = resolve_nimbus(args.nimbus, built.conf, topology_conf_name=conf_name)
     jar = Path(built.jar)
+    conf, note = conf_for_direct_emits(built.conf, getattr(built, "topology", None))
+    if note:
+        print(f"petrel submit: {note}")
     with connect_leader(target, timeout=float(args.timeout)) as conn:
         topology = storm_topology_for(built, conn)
-        _warn_direct_streams(conn, built)
         done = submit_topology(
-            conn, args.name, jar, topology, built.conf,
+            conn, args.name, jar, topology, conf,
             inactive=bool(args.inactive), force=bool(args.force),
             progress=ProgressLine(jar.name), conf_source=conf_name,
         )
@@ -96,32 +102,6 @@ def storm_topology_for(built: Any, conn: NimbusConnection) -> Any:
     if data is not None:
         return deserialize_topology(data)
     return to_thrift(built.topology)
-
-
-def _warn_direct_streams(conn: NimbusConnection, built: Any) -> None:
-    """Storm >= 2.6 crashes multilang direct emits unless JSON_SMART_SIMPLE is set (A.13.1)."""
-    topo = getattr(built, "topology", None)
-    if topo is None or not any(
-        s.direct for c in topo.components.values() if c.is_shell for s in c.streams.values()
-    ):
-        return
-    childopts = built.conf.get("topology.worker.childopts") or ""
-    opts = " ".join(childopts) if isinstance(childopts, list) else str(childopts)
-    if "JSON_SMART_SIMPLE=true" in opts:
-        return
-    try:
-        version = str(conn.call("getLeader").version)
-    except PetrelError:
-        return
-    parts = version.split(".")
-    if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
-        if (int(parts[0]), int(parts[1])) >= (2, 6):
-            print(
-                f"petrel submit: warning: Storm {version} crashes multilang direct emits "
-                "(STORM-PROTOCOL.md A.13.1); add -DJSON_SMART_SIMPLE=true to "
-                "topology.worker.childopts in topology.yaml (see docs/cluster.md)",
-                file=sys.stderr,
-            )
 
 
 # ---------------------------------------------------------------- kill / activate / deactivate

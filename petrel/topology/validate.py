@@ -141,8 +141,11 @@ def conf_problems(conf: Any, where: str = "config") -> list[str]:
 
 
 # petrel's own settings (docs/config.md), besides petrel.parallelism.<component>.
+# petrel.json_smart_simple: false stops petrel submit adding -DJSON_SMART_SIMPLE=true to
+# topology.worker.childopts for a shell component's direct stream (petrel/cluster/jsonsmart.py).
+JSON_SMART_KEY = "petrel.json_smart_simple"
 PETREL_KEYS = ("petrel.python", "petrel.pip_options", "petrel.workdir", ON_ERROR_KEY,
-               "petrel.user", "petrel.host")
+               "petrel.user", "petrel.host", JSON_SMART_KEY)
 PARALLELISM_PREFIX = "petrel.parallelism."
 
 
@@ -162,6 +165,8 @@ def petrel_key_problem(key: str, value: Any) -> str | None:
         return (f"petrel.python must be one interpreter name or path without spaces (Storm "
                 f"does not split it), got {shown_value(key, value)}; use e.g. python3 or "
                 "/usr/bin/python3.11")
+    if key == JSON_SMART_KEY and not isinstance(value, bool):
+        return f"'{key}' = {shown_value(key, value)} must be true or false"
     if key in PETREL_KEYS:
         return None
     known = [k.split(".")[1] for k in PETREL_KEYS] + ["parallelism"]

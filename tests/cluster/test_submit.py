@@ -15,7 +15,7 @@ from petrel.cluster.nimbus import connect_leader
 from petrel.cluster.submission import submit_topology
 from petrel.cluster.upload import CHUNK_SIZE, ProgressLine
 from petrel.errors import PetrelError
-from petrel.topology.model import GroupingDef, StreamDef, TopologyDef
+from petrel.topology.model import GroupingDef, TopologyDef
 from petrel.topology.thrift import from_thrift, to_thrift
 
 CONF = {"topology.workers": 2, "topology.message.timeout.secs": 30, "wc.greeting": "héllo"}
@@ -180,31 +180,3 @@ def test_progress_line_on_a_pipe(capsys: pytest.CaptureFixture[str], nimbus: Sta
     err = capsys.readouterr().err.splitlines()
     assert err == ["uploading topology.jar:   0% (0 bytes of 0.7 MB)",
                    "uploading topology.jar: 100% (0.7 MB of 0.7 MB)"]
-
-
-@pytest.mark.parametrize("version, childopts, warned", [
-    ("2.8.4", None, True),
-    ("2.6.0", "-Xmx1g -DJSON_SMART_SIMPLE=true", False),
-    ("2.5.0", None, False),
-])
-def test_direct_stream_warning_on_storm_2_6(capsys, nimbus: StandInNimbus, tmp_path,
-                                            version: str, childopts: str | None,
-                                            warned: bool) -> None:
-    import argparse
-    from types import SimpleNamespace
-
-    from petrel.cluster.commands import submit_to_cluster
-
-    nimbus.version = version
-    topo = word_count()
-    topo.components["split"].streams["to-one"] = StreamDef(["word"], direct=True)
-    conf = {"topology.worker.childopts": childopts} if childopts else {}
-    jar = tmp_path / "t.jar"
-    jar.write_bytes(b"not a zip: the model is encoded instead")
-    built = SimpleNamespace(jar=jar, topology=topo, conf=conf, name="wc")
-    args = argparse.Namespace(name="wc", nimbus=nimbus.address, timeout=5.0, inactive=False,
-                              force=False, via_storm_cli=False, config=None)
-    assert submit_to_cluster(args, built) == 0
-    err = capsys.readouterr().err
-    assert ("crashes multilang direct emits" in err) is warned
-    assert nimbus.topologies["wc"].topology.bolts["split"].common.streams["to-one"].direct
