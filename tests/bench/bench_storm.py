@@ -264,7 +264,14 @@ def measure_startup(storm: RealStorm, topo: Path, name: str) -> Tuple[Startup, s
         found = re.search(re.escape(FIRST_ACK) + r" ([\d.]+)", storm.worker_logs(name))
         return float(found.group(1)) if found else None
 
-    acked_at = wait_until(first_ack, 240, f"{name}: the spout's first ack", every=0.2)
+    try:
+        acked_at = wait_until(first_ack, 240, f"{name}: the spout's first ack", every=0.2)
+    except BaseException:
+        failed_id = storm.topology_id(name)
+        storm.kill(name)
+        if failed_id:
+            forget_environment(failed_id)
+        raise
     topology_id = storm.topology_id(name) or name
     environment = launcher_report(storm, topology_id)
     logs = {"nimbus.log": (storm.directory / "logs" / "nimbus.log").read_text(errors="replace"),
