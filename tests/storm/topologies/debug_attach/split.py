@@ -1,0 +1,47 @@
+"""The bolt under the debugger: on the first tuple of its process it waits for rpdb2 to
+attach (petrel.debug.start_embedded_debugger), then splits sentences like any bolt."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List
+
+import petrel.debug
+from petrel import storm
+from petrel.emitter import BasicBolt
+
+
+class SplitBolt(BasicBolt):
+    """Appends its pid to ``<debugtest.dir>/pids.txt`` when it starts, writes it to
+    ``waiting.txt`` just before it waits for the debugger (once per process)."""
+
+    def __init__(self) -> None:
+        super().__init__(script=__file__)
+        self.directory = ""
+        self.stopped = False
+
+    @classmethod
+    def declareOutputFields(cls) -> List[str]:
+        """One field: the word."""
+        return ["word"]
+
+    def initialize(self, conf: Dict[str, Any], context: Dict[str, Any]) -> None:
+        """Record that this process started."""
+        self.directory = conf["debugtest.dir"]
+        with open(os.path.join(self.directory, "pids.txt"), "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+
+    def process(self, tup: Any) -> None:
+        """Stop in the debugger on the first tuple; split the sentence into words."""
+        if not self.stopped:
+            self.stopped = True
+            with open(os.path.join(self.directory, "waiting.txt"), "w", encoding="utf-8") as f:
+                f.write(str(os.getpid()))
+            petrel.debug.start_embedded_debugger("petrel_test", timeout=120)
+        for word in tup.values[0].split(" "):
+            storm.emit([word])
+
+
+def run() -> None:
+    """Entry point on the worker."""
+    SplitBolt().run()
