@@ -10,16 +10,15 @@ it prevents is shown too.
 
 from __future__ import annotations
 
-import shutil
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from conftest import missing_tools, start_cluster, stop_cluster
-from storm_helpers import RealStorm, wait_until
+from storm_helpers import RealStorm, copy_test_topology, wait_until
 
-HERE = Path(__file__).resolve().parent
 COUNT = 60
 ADDED = "petrel submit: added -DJSON_SMART_SIMPLE=true to topology.worker.childopts"
 
@@ -35,14 +34,10 @@ class Run:
 
 def submit_copy(storm: RealStorm, dest: Path, name: str, settings: dict[str, Any]) -> Run:
     """A copy of tests/storm/topologies/direct_emits with ``settings``, submitted as ``name``."""
-    topo = dest / name
-    shutil.copytree(HERE / "topologies" / "direct_emits", topo,
-                    ignore=shutil.ignore_patterns("*.jar", "__pycache__"))
     out_dir = dest / f"{name}-out"
     out_dir.mkdir()
-    extra = {"direct.out_dir": str(out_dir), "topology.stats.sample.rate": 1.0, **settings}
-    with (topo / "topology.yaml").open("a", encoding="utf-8") as f:
-        f.writelines(f"{key}: {value}\n" for key, value in extra.items())
+    topo = copy_test_topology("direct_emits", dest / name, {"direct.out_dir": str(out_dir),
+                                                            **settings})
     return Run(name, out_dir, storm.submit(topo, name))
 
 
@@ -90,19 +85,30 @@ def on_storm_2_8(storm: RealStorm, tmp_path_factory: pytest.TempPathFactory
     dest = tmp_path_factory.mktemp("direct28")
     runs = {
         "on": submit_copy(storm, dest, "direct-on", {}),
-        "off": submit_copy(storm, dest, "direct-off", {"petrel.json_smart_simple": "false"}),
+        "off": submit_copy(storm, dest, "direct-off", {"petrel.json_smart_simple": False}),
     }
     yield runs
     for run in runs.values():
         storm.kill(run.name)
 
 
-def test_submit_says_it_added_the_option_for_the_direct_streams(
-        on_storm_2_8: dict[str, Run]) -> None:
+def childopts_at_nimbus(storm: RealStorm, name: str) -> Any:
+    """``topology.worker.childopts`` as Nimbus holds it for running topology ``name``."""
+    topology_id = storm.topology_id(name)
+    assert topology_id is not None, f"{name} is not running"
+    with storm.connect() as conn:
+        return json.loads(conn.call("getTopologyConf", topology_id)).get(
+            "topology.worker.childopts")
+
+
+def test_submit_adds_the_option_for_the_direct_streams_and_says_so(
+        storm: RealStorm, on_storm_2_8: dict[str, Run]) -> None:
     out = on_storm_2_8["on"].output
     assert ADDED in out
     assert "numbers/to_relay, relay/to_sink" in out
     assert "JSON_SMART_SIMPLE" not in on_storm_2_8["off"].output
+    assert childopts_at_nimbus(storm, "direct-on") == "-DJSON_SMART_SIMPLE=true"
+    assert childopts_at_nimbus(storm, "direct-off") is None
 
 
 def test_every_direct_tuple_reaches_the_task_it_was_sent_to_on_storm_2_8(
