@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE.parent / "debug"))
 from debug_helpers import Rpdb2Console  # noqa: E402
 
 NAME = "debug-attach"
+BARE = "debug-bare"
 SUBPROCESS_TIMEOUT = 5     # topology.subprocess.timeout.secs in the topology's yaml
 PAUSE = 4 * SUBPROCESS_TIMEOUT
 
@@ -45,20 +46,33 @@ def rpdb2_sources() -> tuple[Path, Path]:
     return Path(module.origin), Path(package.origin).parent
 
 
-@pytest.fixture(scope="module")
-def debuggee(storm: RealStorm, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Debuggee]:
-    """tests/storm/topologies/debug_attach, submitted with rpdb2; its split bolt waiting."""
+def submit_debuggee(storm: RealStorm, dest: Path, name: str, **settings: object) -> Path:
+    """tests/storm/topologies/debug_attach with rpdb2, submitted as ``name``; its directory
+    (where the bolt writes pids.txt and waiting.txt)."""
     module, package = rpdb2_sources()
-    dest = tmp_path_factory.mktemp("debug")
-    topo = copy_test_topology("debug_attach", dest, {"debugtest.dir": str(dest)})
+    dest.mkdir()
+    topo = copy_test_topology("debug_attach", dest, {"debugtest.dir": str(dest), **settings})
     shutil.copy(module, topo / "rpdb2.py")
     shutil.copytree(package, topo / "rpdb", ignore=shutil.ignore_patterns("__pycache__"))
-    storm.submit(topo, NAME)
+    storm.submit(topo, name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def debuggee(storm: RealStorm, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Debuggee]:
+    """The topology submitted twice: NAME with petrel.debug (its split bolt waiting for the
+    debugger) and BARE calling rpdb2 itself, with the test's interpreter (rpdb2 needs <3.12)."""
+    base = tmp_path_factory.mktemp("debug")
+    dest = submit_debuggee(storm, base / "petrel", NAME)
+    if sys.version_info < (3, 12):
+        submit_debuggee(storm, base / "bare", BARE, **{"debugtest.bare": True,
+                                                      "petrel.python": sys.executable})
     waiting = dest / "waiting.txt"
     pid = wait_until(lambda: waiting.is_file() and waiting.read_text().strip(), 120,
                      "the split bolt waits for the debugger")
     yield Debuggee(dest, int(pid))
     storm.kill(NAME)
+    storm.kill(BARE)
 
 
 def _split_acked(storm: RealStorm) -> int:
@@ -109,3 +123,15 @@ def test_attach_read_the_stack_stay_paused_then_continue(storm: RealStorm,
     assert "heartbeat timeout" not in log
     assert "Halting process" not in log
     assert storm.errors(NAME) == {}
+
+
+def test_the_books_bare_rpdb2_call_has_no_keep_alive_and_storm_kills_the_paused_bolt(
+        storm: RealStorm, debuggee: Debuggee) -> None:
+    if sys.version_info >= (3, 12):
+        pytest.skip("rpdb2 itself does not import on Python 3.12+")
+    try:
+        wait_until(lambda: "subprocess heartbeat timeout" in storm.worker_logs(BARE), 90,
+                   "Storm kills the bolt stopped in a bare rpdb2 call")
+        assert "Halting process: ShellBolt died" in storm.worker_logs(BARE)
+    finally:
+        storm.kill(BARE)

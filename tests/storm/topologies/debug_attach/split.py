@@ -1,5 +1,8 @@
 """The bolt under the debugger: on the first tuple of its process it waits for rpdb2 to
-attach (petrel.debug.start_embedded_debugger), then splits sentences like any bolt."""
+attach (petrel.debug.start_embedded_debugger), then splits sentences like any bolt.
+
+With ``debugtest.bare: true`` it calls rpdb2 itself, as the book does, which leaves
+petrel's keep-alive out (rpdb2 is imported after the handshake)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ class SplitBolt(BasicBolt):
     def __init__(self) -> None:
         super().__init__(script=__file__)
         self.directory = ""
+        self.bare = False
         self.stopped = False
 
     @classmethod
@@ -28,6 +32,7 @@ class SplitBolt(BasicBolt):
     def initialize(self, conf: Dict[str, Any], context: Dict[str, Any]) -> None:
         """Record that this process started."""
         self.directory = conf["debugtest.dir"]
+        self.bare = bool(conf.get("debugtest.bare", False))
         with open(os.path.join(self.directory, "pids.txt"), "a", encoding="utf-8") as f:
             f.write(f"{os.getpid()}\n")
 
@@ -37,7 +42,12 @@ class SplitBolt(BasicBolt):
             self.stopped = True
             with open(os.path.join(self.directory, "waiting.txt"), "w", encoding="utf-8") as f:
                 f.write(str(os.getpid()))
-            petrel.debug.start_embedded_debugger("petrel_test", timeout=120)
+            if self.bare:
+                import rpdb2
+
+                rpdb2.start_embedded_debugger("petrel_test", timeout=120)
+            else:
+                petrel.debug.start_embedded_debugger("petrel_test", timeout=120)
         for word in tup.values[0].split(" "):
             storm.emit([word])
 
