@@ -45,9 +45,9 @@ class SplitBolt(BasicBolt):
             if self.bare:
                 import rpdb2
 
-                rpdb2.start_embedded_debugger("petrel_test", timeout=120)
+                rpdb2.start_embedded_debugger("petrel_test", timeout=300)
             else:
-                petrel.debug.start_embedded_debugger("petrel_test", timeout=120)
+                petrel.debug.start_embedded_debugger("petrel_test", timeout=300)
         for word in tup.values[0].split(" "):
             storm.emit([word])
 
