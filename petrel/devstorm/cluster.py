@@ -11,6 +11,7 @@ started first, and removes the cluster's state, keeping its logs.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from petrel.devstorm import readiness
-from petrel.devstorm.daemons import DaemonSpec, PidFile
+from petrel.devstorm.daemons import DaemonSpec, PidFile, stop_started
 from petrel.devstorm.home import StormHome, maven_home, user_home
 from petrel.devstorm.java import Java, find_java, find_mvn
 from petrel.devstorm.settings import LOOPBACK, ClusterDir, ClusterRecord, Ports, default_directory
@@ -108,9 +109,12 @@ class LocalStorm:
         record = ClusterRecord(str(home.version), str(home.path), java.path, options.ports, ui,
                                time.time())
         record.save(self.dir.record_path)
+        started: list[subprocess.Popen[bytes]] = []
         try:
-            self._start_all(home, java, record, options.timeout, progress)
+            self._start_all(home, java, record, options.timeout, progress, started)
         except BaseException:
+            for proc in reversed(started):      # ours for sure: no pid file needed
+                stop_started(proc)
             self._stop_all(progress=lambda line: None)
             raise
         return record, False
@@ -140,7 +144,7 @@ class LocalStorm:
         return ["zookeeper", "nimbus", *standbys, "supervisor", *(["ui"] if record.ui else [])]
 
     def _start_all(self, home: StormHome, java: Java, record: ClusterRecord, timeout: float,
-                   progress: Progress) -> None:
+                   progress: Progress, started: list[subprocess.Popen[bytes]]) -> None:
         ports = record.ports
         checks = {
             "zookeeper": ("port open", lambda: readiness.port_open(ports.zookeeper)),
@@ -158,10 +162,11 @@ class LocalStorm:
         for name in self._expected(record):
             began = time.monotonic()
             daemon = self.pidfile(name)
-            pid = daemon.start(specs[name], home, java)
+            proc = daemon.start(specs[name], home, java)
+            started.append(proc)
             what, check = checks[name]
-            readiness.wait_for(what, daemon, check, timeout)
-            progress(f"  {display_name(name):<10} pid {pid:<7} ready in "
+            readiness.wait_for(what, daemon, proc, check, timeout)
+            progress(f"  {display_name(name):<10} pid {proc.pid:<7} ready in "
                      f"{time.monotonic() - began:4.1f} s")
 
     def _standby_options(self, name: str, port: int) -> str:

@@ -80,8 +80,8 @@ class PidFile:
         """The daemon's standard output and error (JVM errors before logging starts)."""
         return self.cluster.logs / f"{self.name}.out"
 
-    def start(self, spec: DaemonSpec, home: StormHome, java: Java) -> int:
-        """Start the daemon in its own session; write and return its pid."""
+    def start(self, spec: DaemonSpec, home: StormHome, java: Java) -> subprocess.Popen[bytes]:
+        """Start the daemon in its own session; write its pid file; return the process."""
         env = dict(os.environ, STORM_CONF_DIR=str(self.cluster.conf), JAVA_HOME=java.home)
         env["PATH"] = os.pathsep.join([str(Path(java.home) / "bin"),
                                        str(Path(sys.executable).parent), env.get("PATH", "")])
@@ -92,7 +92,7 @@ class PidFile:
                                     start_new_session=True)
         record = {"pid": proc.pid, "start": _start_time(proc.pid), "marker": self.marker}
         self.path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-        return proc.pid
+        return proc
 
     @property
     def marker(self) -> str:
@@ -134,6 +134,18 @@ class PidFile:
                 parts.append(f"--- {path} (last {min(lines, len(text))} lines)\n"
                              + "\n".join(text[-lines:]))
         return "\n".join(parts) if parts else "(the daemon wrote no log)"
+
+
+def stop_started(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Stop a daemon this process started (and its process group), and reap it."""
+    if proc.poll() is None:
+        _signal_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+    _wait_gone(proc.pid, 10.0)
 
 
 def _signal_group(pid: int, sig: int) -> None:

@@ -5,6 +5,7 @@ the daemon's log, when the daemon's process exits."""
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -35,8 +36,10 @@ def port_free(port: int) -> bool:
         return s.connect_ex((LOOPBACK, port)) != 0
 
 
-def wait_for(what: str, daemon: PidFile, check: Callable[[], Any], timeout: float) -> Any:
-    """Call ``check`` until it returns something true; fail when the daemon dies or time's up."""
+def wait_for(what: str, daemon: PidFile, proc: subprocess.Popen[bytes],
+             check: Callable[[], Any], timeout: float) -> Any:
+    """Call ``check`` until it returns something true; fail when ``proc`` (the daemon just
+    started) exits, or when time is up."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -45,7 +48,7 @@ def wait_for(what: str, daemon: PidFile, check: Callable[[], Any], timeout: floa
                 return result
         except (OSError, NimbusError):
             pass
-        if daemon.pid() is None:
+        if proc.poll() is not None:
             raise DaemonFailed(f"the {daemon.name} daemon exited while starting ({what}); the end "
                                f"of its log:\n{daemon.tail()}")
         if time.monotonic() > deadline:
