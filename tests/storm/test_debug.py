@@ -51,7 +51,9 @@ def submit_debuggee(storm: RealStorm, dest: Path, name: str, **settings: object)
     (where the bolt writes pids.txt and waiting.txt)."""
     module, package = rpdb2_sources()
     dest.mkdir()
-    topo = copy_test_topology("debug_attach", dest, {"debugtest.dir": str(dest), **settings})
+    # petrel.workdir: the worker builds the Python environment in the test's own tmp dir
+    topo = copy_test_topology("debug_attach", dest, {
+        "debugtest.dir": str(dest), "petrel.workdir": str(dest / "envs"), **settings})
     shutil.copy(module, topo / "rpdb2.py")
     shutil.copytree(package, topo / "rpdb", ignore=shutil.ignore_patterns("__pycache__"))
     storm.submit(topo, name)

@@ -36,8 +36,10 @@ def submit_copy(storm: RealStorm, dest: Path, name: str, settings: dict[str, Any
     """A copy of tests/storm/topologies/direct_emits with ``settings``, submitted as ``name``."""
     out_dir = dest / f"{name}-out"
     out_dir.mkdir()
-    topo = copy_test_topology("direct_emits", dest / name, {"direct.out_dir": str(out_dir),
-                                                            **settings})
+    # petrel.workdir: the worker builds the Python environment in the test's own tmp dir
+    topo = copy_test_topology("direct_emits", dest / name, {
+        "direct.out_dir": str(out_dir), "petrel.workdir": str(dest / f"{name}-envs"),
+        **settings})
     return Run(name, out_dir, storm.submit(topo, name))
 
 
