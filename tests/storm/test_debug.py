@@ -2,6 +2,8 @@
 the bolt waits for the console, the console attaches and reads the stack, the bolt stays
 stopped for several times ``topology.subprocess.timeout.secs`` without Storm killing it
 (petrel.debug's keep-alive), and after ``go`` it processes tuples again in the same process.
+The book's bare ``rpdb2.start_embedded_debugger`` call inside ``process`` has no keep-alive:
+there Storm kills the paused bolt, which shows the timeout is really enforced.
 """
 
 from __future__ import annotations
