@@ -4,7 +4,8 @@ Since 2.6.0, Storm reads multilang messages with json-smart, whose default mode 
 small whole number as an ``Integer``; Storm's ``JsonSerializer`` casts the ``task`` of a
 direct emit to ``Long`` and the worker dies with a ``ClassCastException``. The system
 property ``JSON_SMART_SIMPLE`` switches json-smart to its json-simple mode, where whole
-numbers are ``Long`` again (STORM-PROTOCOL.md A.13.1). Older Storm ignores the property.
+numbers are ``Long`` again. json-smart only checks that the property is set, so any value
+turns the mode on. Older Storm (json-simple) ignores the property.
 
 ``petrel submit NAME`` adds it to ``topology.worker.childopts`` when a shell component
 declares a direct stream, unless ``petrel.json_smart_simple: false``.

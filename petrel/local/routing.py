@@ -434,9 +434,10 @@ class Router:
         if task.cid not in self.warned_direct:
             self.warned_direct.add(task.cid)
             self.runner.warn(
-                f"petrel: note: '{task.cid}' emits direct tuples; this works locally but "
-                f"Storm 2.6+ workers crash on multilang direct emits unless "
-                f"topology.worker.childopts has -DJSON_SMART_SIMPLE=true")
+                f"petrel: note: '{task.cid}' emits direct tuples; this works locally, and "
+                f"petrel submit NAME adds -DJSON_SMART_SIMPLE=true to "
+                f"topology.worker.childopts, without which Storm 2.6+ workers crash on "
+                f"multilang direct emits (petrel.json_smart_simple: false turns that off)")
         return [direct]
 
     def fail_inputs(self, task: Task, now: float) -> int:
