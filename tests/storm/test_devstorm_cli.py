@@ -175,3 +175,54 @@ def test_a_version_maven_does_not_have_is_a_clear_error_and_leaves_nothing(
     assert "Traceback" not in proc.stderr
     assert list((tmp_path / "c" / "storm").iterdir()) == []      # no half-laid-out home
     assert not (tmp_path / "dir" / "run").exists()
+
+
+def _webapp_available() -> bool:
+    from petrel.devstorm.home import cached_homes
+    from petrel.devstorm.versions import StormVersion
+
+    homes = cached_homes(StormVersion.parse(VERSION))
+    return bool(homes) and homes[0].lib_webapp is not None
+
+
+def _up_with_ui(directory: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    base = free_port_block(5)
+    proc = petrel("storm", "up", "--dir", str(directory), "--version", VERSION,
+                  "--zookeeper-port", str(base), "--nimbus-port", str(base + 1),
+                  "--supervisor-port", str(base + 2), "--ui-port", str(base + 3),
+                  "--first-slot-port", str(base + 4), "--slots", "1", timeout=900)
+    return proc, base + 3
+
+
+@pytest.mark.skipif(not _webapp_available(), reason="Storm's UI (org.apache.storm:storm-webapp) "
+                    "is not served by the Maven repository here; the sibling test checks the "
+                    "cluster starts without it and says why")
+def test_the_ui_serves_the_cluster_summary(tmp_path: Path) -> None:
+    import urllib.request
+
+    proc, port = _up_with_ui(tmp_path / "ui")
+    try:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert f"UI:     http://127.0.0.1:{port}/" in proc.stdout
+        url = f"http://127.0.0.1:{port}/api/v1/cluster/summary"
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            summary = json.loads(reply.read())
+        assert summary["supervisors"] == 1
+    finally:
+        petrel("storm", "down", "--dir", str(tmp_path / "ui"))
+
+
+@pytest.mark.skipif(_webapp_available(), reason="Storm's UI is available here: the sibling test "
+                    "checks it")
+def test_without_storm_webapp_the_cluster_starts_without_the_ui_and_says_why(
+        tmp_path: Path) -> None:
+    proc, port = _up_with_ui(tmp_path / "noui")
+    try:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "no UI: " in proc.stdout and "storm-webapp" in proc.stdout
+        assert "UI:     none" in proc.stdout
+        assert json.loads((tmp_path / "noui" / "cluster.json").read_text())["ui"] is False
+        status = petrel("storm", "status", "--dir", str(tmp_path / "noui"))
+        assert status.returncode == 0 and "\nui " not in status.stdout
+    finally:
+        petrel("storm", "down", "--dir", str(tmp_path / "noui"))
