@@ -37,8 +37,16 @@ for _path in (_REPO, _STORM_TESTS):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from conftest import VERSION, missing_tools, start_cluster, stop_cluster  # noqa: E402
-from storm_helpers import RealStorm, copy_topology, petrel, wait_until  # noqa: E402
+from storm_helpers import (  # noqa: E402
+    VERSION,
+    RealStorm,
+    copy_topology,
+    missing_tools,
+    petrel,
+    start_cluster,
+    stop_cluster,
+    wait_until,
+)
 
 VARIANTS_DIR = Path(__file__).resolve().parent / "storm_variants"
 WARMUP_SECS = 10.0      # after the first acked sentence, before the window opens

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+import pytest
 import yaml
 
 from petrel.cluster.address import HostPort
@@ -195,3 +196,36 @@ def _sum(by_window: Any, *, user_only: bool = False) -> int:
             continue
         total += int(value or 0)
     return total
+
+
+# ---------------------------------------------------------------- clusters
+
+VERSION = os.environ.get("PETREL_TEST_STORM_VERSION", "2.8")
+
+
+def missing_tools() -> str | None:
+    """Why a real Storm cannot run here, or None."""
+    if shutil.which("mvn") is None:
+        return "needs Maven ('mvn') to fetch Apache Storm's jars; .ci/run installs it"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "needs a Java 17+ runtime ('java') to run Apache Storm; .ci/run installs it"
+    return None
+
+
+def start_cluster(directory: Path, version: str, slots: int = 4) -> RealStorm:
+    """``petrel storm up`` in ``directory`` on free ports; fail the session when it fails."""
+    base = free_port_block(4 + slots)
+    proc = petrel("storm", "up", "--dir", str(directory), "--version", version, "--no-ui",
+                  "--zookeeper-port", str(base), "--nimbus-port", str(base + 1),
+                  "--supervisor-port", str(base + 2), "--first-slot-port", str(base + 4),
+                  "--slots", str(slots), timeout=1200)
+    if proc.returncode != 0:
+        pytest.fail(f"petrel storm up failed:\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    started = [line for line in proc.stdout.splitlines() if " is up: " in line]
+    found = started[0].split()[1] if started else version
+    return RealStorm(directory, base + 1, found)
+
+
+def stop_cluster(storm: RealStorm) -> None:
+    """``petrel storm down`` for the cluster."""
+    petrel("storm", "down", "--dir", str(storm.directory), timeout=300)

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import VERSION, missing_tools
-from storm_helpers import free_port_block, petrel
+from storm_helpers import VERSION, free_port_block, missing_tools, petrel
 
 pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))
 

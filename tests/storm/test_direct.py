@@ -16,8 +16,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from conftest import missing_tools, start_cluster, stop_cluster
-from storm_helpers import RealStorm, copy_test_topology, wait_until
+from storm_helpers import (
+    RealStorm,
+    copy_test_topology,
+    missing_tools,
+    start_cluster,
+    stop_cluster,
+    wait_until,
+)
 
 COUNT = 60
 ADDED = "petrel submit: added -DJSON_SMART_SIMPLE=true to topology.worker.childopts"

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import VERSION, missing_tools
-from storm_helpers import copy_topology, free_port_block, petrel, wait_until
+from storm_helpers import VERSION, copy_topology, free_port_block, missing_tools, petrel, wait_until
 
 from petrel.cluster.address import HostPort
 from petrel.cluster.nimbus import NimbusConnection

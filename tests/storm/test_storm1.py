@@ -12,8 +12,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import missing_tools
-from storm_helpers import RealStorm, copy_topology, free_port_block, petrel, wait_until
+from storm_helpers import (
+    RealStorm,
+    copy_topology,
+    free_port_block,
+    missing_tools,
+    petrel,
+    wait_until,
+)
 
 from petrel.devstorm.java import find_java
 from petrel.errors import PetrelError
