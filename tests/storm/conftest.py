@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -24,6 +24,7 @@ from storm_helpers import (  # noqa: E402
     start_cluster,
     stop_cluster,
 )
+from storm_report import cluster_report  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +36,13 @@ def storm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealStorm]:
     cluster = start_cluster(tmp_path_factory.mktemp("storm-cluster"), VERSION)
     yield cluster
     stop_cluster(cluster)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    """A failed test on the session cluster shows the cluster's state and its daemons' logs."""
+    outcome = yield
+    report = outcome.get_result()
+    cluster = getattr(item, "funcargs", {}).get("storm")
+    if report.failed and isinstance(cluster, RealStorm):
+        report.sections.append(("storm cluster", cluster_report(cluster)))
