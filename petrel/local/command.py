@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 
 from petrel.errors import PetrelError
 from petrel.local.runner import LocalRunner, RunOptions
-from petrel.local.tasks import assign_tasks, make_storm_id
+from petrel.semantics.layout import assign_tasks, make_storm_id
 from petrel.topology.model import TopologyDef
 
 

@@ -36,14 +36,6 @@ from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping
 
 from petrel import storm as _facade
 from petrel.emitter import Bolt, Spout
-from petrel.local.groupings import make_grouper
-from petrel.local.tasks import (
-    acker_count,
-    assign_tasks,
-    build_context,
-    component_conf,
-    topology_conf,
-)
 from petrel.mock.errors import MockError
 from petrel.mock.quick import QuickEmit, quick_emitter
 from petrel.mock.spout import MockSpout
@@ -61,6 +53,14 @@ from petrel.runtime.failures import ON_ERROR_KEY, FatalComponentError
 from petrel.runtime.outputs import InvalidEmit
 from petrel.runtime.protocol import decode, encode
 from petrel.runtime.tuples import Tuple as StormTuple
+from petrel.semantics.groupings import make_grouper
+from petrel.semantics.layout import (
+    acker_count,
+    assign_tasks,
+    build_context,
+    component_conf,
+    topology_conf,
+)
 from petrel.topology.model import TopologyDef
 
 try:  # orjson's loads straight, when present (the runtime's decode wraps it)

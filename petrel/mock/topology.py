@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from petrel.emitter import Stream
-from petrel.local.tasks import assign_tasks
 from petrel.mock.definition import load_definition
 from petrel.mock.engine import Engine
 from petrel.mock.errors import MockError
 from petrel.mock.results import LIST, TopologyResult, check_result_type
 from petrel.mock.spout import MockSpout
+from petrel.semantics.layout import assign_tasks
 from petrel.topology.model import TopologyDef
 
 

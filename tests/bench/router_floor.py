@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
-from petrel.local.groupings import fields_grouping_index
 from petrel.local.runner import LocalRunner, RunOptions
-from petrel.local.tasks import assign_tasks
+from petrel.semantics.groupings import fields_grouping_index
+from petrel.semantics.layout import assign_tasks
 from petrel.topology.model import ComponentDef, GroupingDef, StreamDef, TopologyDef
 
 SENTENCES = ["the cow jumped over the moon", "an apple a day keeps the doctor away",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from petrel.local.runner import LocalRunner, RunOptions
-from petrel.local.tasks import assign_tasks
+from petrel.semantics.layout import assign_tasks
 from petrel.topology.model import ComponentDef, GroupingDef, StreamDef, TopologyDef
 
 COMPONENTS = Path(__file__).parent / "components"

@@ -13,11 +13,11 @@ import json
 import pytest
 from local_helpers import wordcount
 
-from petrel.local import routing
-from petrel.local.groupings import fields_grouping_index
+from petrel.local import router_base, spout_messages
 from petrel.local.runner import LocalRunner, RunOptions
 from petrel.local.task import TaskFailure
-from petrel.local.tasks import assign_tasks
+from petrel.semantics.groupings import fields_grouping_index
+from petrel.semantics.layout import assign_tasks
 
 
 class StandInProcess:
@@ -205,21 +205,21 @@ def test_a_productive_spout_gets_nexts_ahead_within_max_spout_pending(tmp_path):
     runner = make_runner(tmp_path)
     spout = runner.spouts[0]
     runner.router.spout_command(spout, 0.0)
-    assert spout.proc.ctl.count(routing.NEXT_CMD) == routing.SPOUT_NEXTS_AHEAD
+    assert spout.proc.ctl.count(spout_messages.NEXT_CMD) == spout_messages.SPOUT_NEXTS_AHEAD
     runner = make_runner(tmp_path)
     spout = runner.spouts[0]
     spout.max_pending = 3
     spout.pending_trees = 1
     runner.router.spout_command(spout, 0.0)
-    assert spout.proc.ctl.count(routing.NEXT_CMD) == 2
+    assert spout.proc.ctl.count(spout_messages.NEXT_CMD) == 2
     runner = make_runner(tmp_path)
     spout = runner.spouts[0]
     spout.idle_nexts = 1   # its last 'next' emitted nothing: one at a time
     runner.router.spout_command(spout, 0.0)
-    assert spout.proc.ctl.count(routing.NEXT_CMD) == 1
+    assert spout.proc.ctl.count(spout_messages.NEXT_CMD) == 1
 
 
 def test_tuple_ids_are_unique_digits():
-    new = routing.tuple_ids(5)
+    new = router_base.tuple_ids(5)
     ids = [new() for _ in range(3000)]
     assert ids[:2] == [b"5", b"6"] and len(set(ids)) == 3000 and all(i.isdigit() for i in ids)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from local_helpers import acked_ids, run_topology, shell, topology, wordcount
 
-from petrel.local.groupings import fields_grouping_index
+from petrel.semantics.groupings import fields_grouping_index
 from petrel.topology.model import GroupingDef, StreamDef
 
 SENTENCE = "the cow jumped over the moon"

@@ -23,7 +23,7 @@ from mock_components import (
 
 from petrel import mock, storm
 from petrel.emitter import JavaSpout, ShellBolt, Spout
-from petrel.local.groupings import fields_grouping_index
+from petrel.semantics.groupings import fields_grouping_index
 
 EXAMPLE = Path(__file__).parent / "topo_example"
 WORDS = "the cat and the dog and the bird".split()

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from petrel.local.groupings import (
+from petrel.semantics.groupings import (
     fields_grouping_index,
     java_hash,
     java_list_hash,

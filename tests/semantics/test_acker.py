@@ -1,6 +1,6 @@
 """The XOR acker (STORM-PROTOCOL.md D.4, D.5)."""
 
-from petrel.local.acker import Acker
+from petrel.semantics.acker import Acker
 
 
 def test_hand_checked_tree():

@@ -2,7 +2,7 @@
 
 from local_helpers import shell, topology
 
-from petrel.local.tasks import (
+from petrel.semantics.layout import (
     assign_tasks,
     build_context,
     component_conf,

@@ -1,4 +1,4 @@
-"""Task ids (STORM-PROTOCOL.md D.2), the handshake conf (D.8, A.5) and context (A.5).
+"""The task layout: task ids, the conf every task sees and each task's topology context.
 
 Task ids run from 1 over the components of the *system* topology (the user's components
 plus ``__acker`` when acking is on) in Java ``String`` order; ``__system`` takes none.
@@ -10,12 +10,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from petrel.local.groupings import java_string_sort_key
+from petrel.semantics.groupings import java_string_sort_key
 from petrel.topology.model import TopologyDef
 
 ACKER = "__acker"
 
-# Storm's defaults for the keys a multilang component may read (D.8).
+# Storm's defaults for the keys a multilang component may read.
 STORM_DEFAULTS: dict[str, Any] = {
     "storm.cluster.mode": "local",
     "topology.message.timeout.secs": 30,
@@ -55,7 +55,7 @@ _STORM_KEY_PREFIXES = ("topology.", "storm.", "nimbus.", "supervisor.", "worker.
 
 
 def acker_count(conf: dict[str, Any]) -> int:
-    """Number of ``__acker`` tasks: topology.acker.executors, else topology.workers (D.1)."""
+    """Number of ``__acker`` tasks: topology.acker.executors, else topology.workers."""
     value = conf.get("topology.acker.executors")
     if value is None:
         value = conf.get("topology.workers") or 1
@@ -63,7 +63,7 @@ def acker_count(conf: dict[str, Any]) -> int:
 
 
 def component_task_count(comp_tasks: int, conf: dict[str, Any]) -> int:
-    """A component's task count with the topology-wide caps of D.2 applied."""
+    """A component's task count with the topology-wide caps (topology.tasks, max parallelism)."""
     n = conf.get("topology.tasks") or comp_tasks
     cap = conf.get("topology.max.task.parallelism")
     if isinstance(cap, int) and cap > 0:
@@ -106,7 +106,7 @@ def is_storm_key(key: str) -> bool:
 
 
 def topology_conf(user_conf: dict[str, Any], name: str, storm_id: str) -> dict[str, Any]:
-    """The executor conf every task sees: Storm defaults, the topology conf, ids (D.8)."""
+    """The executor conf every task sees: Storm defaults, the topology conf, ids."""
     conf = dict(STORM_DEFAULTS)
     conf.update(user_conf)
     conf["topology.name"] = name
@@ -116,7 +116,7 @@ def topology_conf(user_conf: dict[str, Any], name: str, storm_id: str) -> dict[s
 
 
 def component_conf(base: dict[str, Any], comp_conf: dict[str, Any]) -> dict[str, Any]:
-    """Merge a component's json_conf over the topology conf as Storm's executor does (A.5)."""
+    """Merge a component's json_conf over the topology conf as Storm's executor does."""
     merged = dict(base)
     for key, value in comp_conf.items():
         if key in COMPONENT_WHITELIST or not is_storm_key(key):
@@ -130,7 +130,7 @@ def make_storm_id(name: str) -> str:
 
 
 def build_context(topology: TopologyDef, layout: TaskLayout, task_id: int) -> dict[str, Any]:
-    """The handshake ``context`` of one task (A.5): only user-declared streams appear."""
+    """The handshake ``context`` of one task: only user-declared streams appear."""
     cid = layout.task_component[task_id]
     comp = topology.components[cid]
     stream_target_grouping: dict[str, dict[str, Any]] = {}

@@ -1,16 +1,17 @@
-"""The acker, emulated inside the runner: Storm's XOR tuple trees (STORM-PROTOCOL.md D.4).
+"""Storm's acker: XOR tuple trees, pending-tree bookkeeping and message timeouts.
 
 Each reliable spout tuple gets a random 64-bit root id; every edge of its tree (a tuple
 delivered to a task) gets a random 64-bit value that is XORed in once when the tuple is
 created and once when it is acked, so the tree is complete exactly when the XOR is 0.
 The pending map rotates every message timeout T, and a rotation fails what has sat through
-two of them, so a tree fails between T and 2T seconds after its emit (D.5).
+two of them, so a tree fails between T and 2T seconds after its emit, as Storm's acker
+does with its rotating map.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 _rand64 = random.SystemRandom().getrandbits(64)  # seed material only
 _rng = random.Random(_rand64)
@@ -81,3 +82,29 @@ class Acker:
         """Forget every tree of a spout task that died (its process cannot be told)."""
         roots = [r for r, t in self.pending.items() if t.spout is spout]
         return [self.pending.pop(r) for r in roots]
+
+
+# What a host keeps for each tuple a bolt task holds is an input entry [roots, value].
+# roots None: the tuple is in no tree. roots an int: the root id of its one tree, and value
+# its edge XOR the edges of the tuples anchored on it (what Storm's ack sends to the acker).
+# roots a dict {root id: edge}: several trees, and value the XOR of the anchored tuples'
+# edges alone.
+
+
+def entry_roots(entry: list) -> Iterable[int]:
+    """The root ids of an input entry's trees."""
+    roots = entry[0]
+    if roots is None:
+        return ()
+    return (roots,) if type(roots) is int else roots
+
+
+def entry_acks(entry: list) -> List[tuple]:
+    """(root id, XOR value) for each tree an ack of this input entry completes an edge of."""
+    roots = entry[0]
+    if roots is None:
+        return []
+    if type(roots) is int:
+        return [(roots, entry[1])]
+    val = entry[1]
+    return [(r, edge ^ val) for r, edge in roots.items()]

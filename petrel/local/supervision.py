@@ -1,0 +1,205 @@
+"""Process supervision: starting task processes, the handshake, failures and restarts.
+
+A task that dies or breaks one of Storm's fatal rules is reported, its pending tuples
+fail, and it is restarted with a back-off (Storm's local mode would halt; ``--fail-fast``
+does that).
+"""
+
+from __future__ import annotations
+
+import glob
+import time
+from typing import List, Optional
+
+from petrel.local.flow import STDERR, STDOUT
+from petrel.local.poller import READ
+from petrel.local.process import TaskProcess
+from petrel.local.profile import PROFILE_ENV
+from petrel.local.shutdown import Shutdown
+from petrel.local.task import Task
+from petrel.local.wire import encode
+
+HEARTBEAT_SECS = 1.0
+RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+MAX_START_FAILURES = 5        # consecutive failed restarts before the run stops
+ACTIVATE_CMD = b'{"command":"activate","id":""}\nend\n'
+
+
+class Supervision(Shutdown):
+    """Task processes from start to end."""
+
+    def _start_task(self, task: Task) -> bool:
+        comp = task.comp
+        argv = [comp.execution_command or "", comp.script or ""]
+        stderr_log = self.opts.logdir / f"{task.cid}-{task.id}.stderr.log"
+        env = self.opts.env
+        try:
+            self.profile_dir.mkdir(parents=True, exist_ok=True)
+            # one summary file per process, so a restarted task keeps its earlier figures
+            path = str(self.profile_dir / f"task{task.id}-{task.restarts}.json")
+            env = dict(env, **{PROFILE_ENV: path})
+            self.profile_files.append((task.cid, path))
+        except OSError as exc:
+            self.log(f"no profile summary for {task.label}: {exc}")
+        try:
+            proc = TaskProcess(argv, self.opts.resources, env, stderr_log)
+        except OSError as exc:
+            self._report(task, f"cannot start {argv}: {exc.strerror or exc}", None, [])
+            return False
+        task.proc = proc
+        task.pid = proc.pid
+        task.state = "starting"
+        task.started_at = task.last_read = time.monotonic()
+        piddir = self.opts.piddir / str(task.id)
+        piddir.mkdir(parents=True, exist_ok=True)
+        setup = {"conf": task.conf, "pidDir": str(piddir), "context": task.context}
+        proc.ctl.append(encode(setup))
+        self.poller.register(proc.stdout_fd, READ, (task, STDOUT))
+        self.poller.register(proc.stderr_fd, READ, (task, STDERR))
+        task.read_registered = True
+        task.write_registered = False
+        self.dirty.add(task)
+        return True
+
+    def handshake_done(self, task: Task, msg: dict) -> None:
+        """The task answered its handshake: it runs now (spouts get activated)."""
+        now = time.monotonic()
+        pid = msg.get("pid")
+        if "pid" not in msg:
+            self.log(f"{task.label}: first message was not a pid reply (Storm logs pid null): "
+                     f"{msg!r}")
+        else:
+            self.log(f"{task.label}: launched subprocess with pid {pid}")
+        task.state = "running"
+        task.handshaken_once = True
+        task.start_failures = 0
+        task.last_read = now
+        task.next_heartbeat = now + HEARTBEAT_SECS
+        if task.tick_secs:
+            task.next_tick = now + task.tick_secs
+        if task.held:
+            task.proc.tuples.extend(task.held)
+            task.held = []
+            self.dirty.add(task)
+        if task.is_spout:
+            task.reset_commands()
+            if self.phase == "running":
+                task.active = True
+                task.commands.append(ACTIVATE_CMD)
+        elif task.blockers:
+            self._set_reading(task, False)   # its handshake was read despite back-pressure
+        self._update_overload(task)
+        if self.phase == "starting" and all(t.state == "running" for t in self.tasks.values()):
+            self._activate()
+
+    def _activate(self) -> None:
+        self.phase = "running"
+        for s in self.spouts:
+            s.active = True
+            s.commands.append(ACTIVATE_CMD)
+        self.log("topology activated")
+
+    def _report(self, task: Task, reason: str, exit_code: Optional[int], stderr: List[str],
+                tail: str = "") -> None:
+        lines = [f"petrel: {task.label} failed: {reason}"]
+        if exit_code is not None:
+            lines.append(f"  exit code: {exit_code}" + (f" (signal {-exit_code})"
+                                                        if exit_code < 0 else ""))
+        if stderr:
+            lines.append("  last stderr lines:")
+            lines += [f"    {s}" for s in stderr[-10:]]
+        logs = []
+        if task.pid:
+            logs = sorted(glob.glob(str(self.opts.logdir / f"petrel{task.pid}_*.log")))
+        if task.proc is not None:
+            logs.append(str(task.proc.stderr_log_path))
+        for path in logs:
+            lines.append(f"  log: {path}")
+        if tail:
+            lines.append(f"  {tail}")
+        self.warn("\n".join(lines))
+
+    def task_failed(self, task: Task, reason: str) -> None:
+        """A task died or broke a fatal rule: report, fail its tuples, restart or stop."""
+        if task.state in ("down", "ended"):
+            return
+        proc = task.proc
+        exit_code: Optional[int] = None
+        stderr: List[str] = []
+        was_starting = task.state == "starting"
+        if proc is not None:
+            self._unregister(task)
+            exit_code = proc.poll()
+            if exit_code is None:
+                exit_code = proc.wait(0.3)
+            if exit_code is None:
+                proc.kill()
+                exit_code = proc.wait(2.0)
+            proc.drain_stderr(0.2)
+            proc.read_stderr_tail()
+            stderr = list(proc.stderr_ring)
+        task.cs.errors += 1
+        failed = self.router.fail_inputs(task, time.monotonic())
+        if task.is_spout:
+            lost = self.acker.drop_spout(task)
+            task.pending_trees = 0
+            self.stats.spout_failed += len(lost)
+            task.cs.failed += len(lost)
+            failed += len(lost)
+            task.reset_commands()
+        task.state = "down"
+        self.dirty.discard(task)
+        if proc is not None:
+            proc.close()
+        stopping = self.phase in ("draining", "closing", "done")
+        if was_starting and not task.handshaken_once and self.phase == "starting":
+            tail = "the component did not complete its handshake; stopping the run"
+            self._report(task, reason, exit_code, stderr, tail)
+            self.request_stop("a component could not start", exit_code=1, drain=False)
+            return
+        if was_starting:
+            task.start_failures += 1
+        what = f"{failed} pending tuple(s) failed" if failed else "no pending tuples"
+        if self.opts.fail_fast:
+            self._report(task, reason, exit_code, stderr, f"{what}; --fail-fast: stopping the run")
+            self.request_stop(f"{task.label} failed (--fail-fast)", exit_code=1, drain=False)
+            return
+        if stopping:
+            self._report(task, reason, exit_code, stderr, f"{what}; not restarted (stopping)")
+            task.state = "ended"
+            return
+        if task.start_failures >= MAX_START_FAILURES:
+            self._report(task, reason, exit_code, stderr,
+                         f"{task.start_failures} restarts in a row failed; stopping the run")
+            self.request_stop(f"{task.label} cannot be restarted", exit_code=1, drain=False)
+            return
+        delay = RESTART_BACKOFF[min(task.restarts, len(RESTART_BACKOFF) - 1)]
+        task.restart_at = time.monotonic() + delay
+        self._report(task, reason, exit_code, stderr,
+                     f"{what}; restarting in {delay:g} s (Storm's local mode would halt; "
+                     f"use --fail-fast for that)")
+        self._update_overload(task)
+
+    def _restart_due(self, now: float) -> None:
+        for task in self.tasks.values():
+            if task.state == "down" and now >= task.restart_at and self.phase in (
+                    "running", "starting"):
+                task.restarts += 1
+                task.cs.restarts += 1
+                self.stats.restarts += 1
+                self.log(f"{task.label}: restart {task.restarts}")
+                if not self._start_task(task):
+                    task.start_failures += 1
+                    task.state = "down"
+                    task.restart_at = now + RESTART_BACKOFF[-1]
+                    if task.start_failures >= MAX_START_FAILURES:
+                        self.request_stop(f"{task.label} cannot be restarted", 1, drain=False)
+
+    def _stdout_closed(self, task: Task) -> None:
+        if self.phase == "closing":
+            self._unregister(task)
+            return
+        buffered = task.proc.reader.buf
+        detail = "No output read." if not buffered else (
+            f"Currently read output: {buffered[:300].decode('utf-8', 'replace')!r}")
+        self.task_failed(task, f"Pipe to subprocess seems to be broken! {detail}")

@@ -1,0 +1,47 @@
+"""The runner's timers: heartbeats, tick tuples, subprocess timeouts, message timeouts."""
+
+from __future__ import annotations
+
+from petrel.local.supervision import HEARTBEAT_SECS, Supervision
+from petrel.semantics.ticks import next_tick
+
+
+class Timers(Supervision):
+    """What happens on the clock rather than on a message."""
+
+    def _timers(self, now: float) -> None:
+        timeout = self.subprocess_timeout
+        for b in self.bolts:
+            if b.state != "running":
+                continue
+            if b.read_registered and now - b.last_read > timeout:
+                self.task_failed(b, "subprocess heartbeat timeout")
+                continue
+            if now >= b.next_heartbeat:
+                hid = self.router.new_tid()
+                b.proc.ctl.append(b'{"id":"' + hid
+                                  + b'","comp":null,"stream":"__heartbeat","task":-1,'
+                                  b'"tuple":[]}\nend\n')
+                b.next_heartbeat = now + HEARTBEAT_SECS
+                self.dirty.add(b)
+            if b.tick_secs and now >= b.next_tick and self.phase in ("running", "draining"):
+                b.next_tick = next_tick(b.next_tick, b.tick_secs, now)
+                tid = self.router.new_tid()
+                b.inputs[tid] = [None, 0]
+                b.proc.tuples.append(b'{"id":"' + tid
+                                     + b'","comp":"__system","stream":"__tick","task":-1,'
+                                     b'"tuple":[' + str(b.tick_secs).encode() + b"]}\nend\n")
+                b.cs.executed += 1
+                self.dirty.add(b)
+        for s in self.spouts:
+            if s.state == "running" and s.inflight:
+                if now - max(s.last_read, s.command_sent) > timeout:
+                    self.task_failed(s, "subprocess heartbeat timeout")
+        for t in self.tasks.values():
+            if t.state == "starting" and now - t.started_at > self.opts.start_timeout:
+                self.task_failed(t, f"no handshake reply within {self.opts.start_timeout:g} s")
+
+    def _rotate(self, now: float) -> None:
+        for tree in self.acker.rotate():
+            self.stats.spout_timed_out += 1
+            self.router.tree_done(tree, False, now)
