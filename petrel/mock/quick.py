@@ -17,15 +17,12 @@ tests/mock/test_quick.py checks that no slot is missed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from typing import Any, Callable, Deque, Iterator, List, Optional, Protocol, Tuple
 
 from petrel.emitter import BasicBolt
-from petrel.mock.taskstate import Task
+from petrel.mock.taskstate import Roots, Task
 from petrel.runtime.protocol import decode
 from petrel.runtime.tuples import Tuple as StormTuple
-
-if TYPE_CHECKING:
-    from petrel.mock.engine import Engine
 
 try:  # orjson's loads straight, when present (the runtime's decode wraps it)
     from orjson import loads
@@ -35,6 +32,16 @@ except ImportError:  # pragma: no cover - without orjson
 QuickEmit = Callable[[List[Any], Any], None]
 DEFAULT = "default"
 _new_tuple = StormTuple.__new__
+
+
+class QuickHost(Protocol):
+    """What the quick emits use of the engine (``petrel.mock.engine.Engine``)."""
+
+    queue: Deque[Tuple[Task, StormTuple, Optional[Roots]]]
+    ids: Iterator[int]
+
+    def new_tree(self, task: Task, msg_id: Any, targets: int) -> Optional[Roots]:
+        """Start the tree of a reliable spout tuple."""
 
 
 def record_values(stored: Any) -> List[Any]:
@@ -68,7 +75,7 @@ def _delivered(key: str, component_id: str, task_id: int, values: List[Any],
     return tup
 
 
-def quick_emitter(engine: Engine, task: Task) -> Optional[QuickEmit]:
+def quick_emitter(engine: QuickHost, task: Task) -> Optional[QuickEmit]:
     """The ``quick_emit`` of ``task``'s collector; None when the general path must take all."""
     route = task.routes.get(DEFAULT)
     if route is None or route.direct:
@@ -82,14 +89,14 @@ def quick_emitter(engine: Engine, task: Task) -> Optional[QuickEmit]:
     return _bolt_single(engine, task) if route.only is not None else None
 
 
-def _spout_single(engine: Engine, task: Task) -> QuickEmit:
+def _spout_single(engine: QuickHost, task: Task) -> QuickEmit:
     route = task.routes[DEFAULT]
     target = route.only
     records_append = task.emits.append
     queue_append = engine.queue.append
     ids = engine.ids
     component_id, task_id, fields = task.component_id, task.id, route.fields
-    new_tree = engine._new_tree
+    new_tree = engine.new_tree
 
     def emit(values: List[Any], msg_id: Any) -> None:
         key = str(next(ids))
@@ -101,7 +108,7 @@ def _spout_single(engine: Engine, task: Task) -> QuickEmit:
     return emit
 
 
-def _bolt_sink(engine: Engine, task: Task) -> QuickEmit:
+def _bolt_sink(engine: QuickHost, task: Task) -> QuickEmit:
     records_append = task.emits.append
     ids = engine.ids
 
@@ -112,7 +119,7 @@ def _bolt_sink(engine: Engine, task: Task) -> QuickEmit:
     return emit
 
 
-def _bolt_single(engine: Engine, task: Task) -> QuickEmit:
+def _bolt_single(engine: QuickHost, task: Task) -> QuickEmit:
     route = task.routes[DEFAULT]
     target = route.only
     records_append = task.emits.append

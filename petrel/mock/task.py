@@ -10,9 +10,9 @@ from petrel.mock.engine import Engine
 from petrel.mock.errors import MockError
 from petrel.mock.results import LIST, Converter, Emitted, LogEntry, check_result_type
 from petrel.mock.simple import component_def
-from petrel.mock.taskstate import make_tick
 from petrel.runtime.protocol import decode, encode
 from petrel.runtime.tuples import Tuple as StormTuple
+from petrel.semantics.ticks import make_tick
 from petrel.topology.model import TopologyDef
 
 

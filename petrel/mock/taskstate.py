@@ -1,7 +1,8 @@
 """What the engine keeps per task: the task itself, its collector, routes and tuple trees.
 
-Also the helpers around them: one component object per task, tick tuples, and pausing
-garbage collection while a run keeps every tuple.
+Also the helpers around them: one component object per task, and pausing garbage
+collection while a run keeps every tuple. The collector reaches the engine through
+``CollectorHost``, so this module never imports the engine.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import copy
 import functools
 import gc
 from typing import (
-    TYPE_CHECKING,
     Any,
     Callable,
     Deque,
@@ -21,18 +21,15 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Protocol,
     Tuple,
 )
 
 from petrel.emitter import BasicBolt
 from petrel.mock.errors import MockError
 from petrel.runtime.collector import Collector
-from petrel.runtime.tuples import TICK_COMPONENT, TICK_STREAM
 from petrel.runtime.tuples import Tuple as StormTuple
 from petrel.topology.model import TopologyDef
-
-if TYPE_CHECKING:
-    from petrel.mock.engine import Engine
 
 # The trees a tuple in flight belongs to.
 Roots = Tuple["Tree", ...]
@@ -125,10 +122,34 @@ class Task:
         self.component.deliver(tup)
 
 
+class CollectorHost(Protocol):
+    """What a task's collector uses of the engine (``petrel.mock.engine.Engine``)."""
+
+    def emitter(self, task: Task) -> Callable[..., Optional[List[int]]]:
+        """The emit function of ``task``'s collector."""
+
+    def acker(self, task: Task) -> Callable[[Any], None]:
+        """The ack function of ``task``'s collector."""
+
+    def quick_emitter(self, task: Task) -> Optional[Callable[[List[Any], Any], None]]:
+        """The ``quick_emit`` of ``task``'s collector, or None."""
+
+    def emit(self, task: Task, stream: str, values: Any, encoded: bytes,
+             anchors: Optional[List[str]], msg_id: Any, direct: Optional[int],
+             need_task_ids: bool) -> Optional[List[int]]:
+        """Route one emit of ``task`` (the general path)."""
+
+    def ack_input(self, task: Task, tuple_id: Any) -> None:
+        """A bolt acked an input."""
+
+    def fail_input(self, task: Task, tuple_id: Any) -> None:
+        """A bolt failed an input."""
+
+
 class TaskCollector(Collector):
     """The collector of one task: records its output and hands tuples to the engine."""
 
-    def __init__(self, engine: Engine, task: Task) -> None:
+    def __init__(self, engine: CollectorHost, task: Task) -> None:
         self.engine = engine
         self.task = task
         # The hot paths go straight to the engine (one call less per emit and ack).
@@ -225,8 +246,3 @@ def collections_paused() -> Iterator[None]:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
-
-
-def make_tick(tuple_id: str, secs: int) -> StormTuple:
-    """A tick tuple as Storm sends it: component __system, stream __tick, task -1, [secs]."""
-    return StormTuple(tuple_id, TICK_COMPONENT, TICK_STREAM, -1, [secs], None)

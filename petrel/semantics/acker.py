@@ -108,3 +108,8 @@ def entry_acks(entry: list) -> List[tuple]:
         return [(roots, entry[1])]
     val = entry[1]
     return [(r, edge ^ val) for r, edge in roots.items()]
+
+
+def acked_at_once(acking: bool, targets: int) -> bool:
+    """True when Storm acks a reliable spout emit at once: no acker, or no task receives it."""
+    return not acking or not targets

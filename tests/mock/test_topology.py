@@ -362,12 +362,12 @@ def test_the_config_can_make_errors_end_the_task_even_when_continuing() -> None:
 
 
 def test_a_topology_looping_on_itself_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from petrel.mock import engine
+    from petrel.mock import delivery
 
     def topology(builder: Any) -> None:
         builder.setSpout("spout", ReplayingSpout([]), 1)
         builder.setBolt("loop", EchoBolt(), 1).shuffleGrouping("spout").shuffleGrouping("loop")
 
-    monkeypatch.setattr(engine, "DELIVERY_LIMIT", 500)
+    monkeypatch.setattr(delivery, "DELIVERY_LIMIT", 500)
     with pytest.raises(mock.MockError, match="more than 500 tuples delivered"):
         mock.run_topology(topology, spout_data={"spout": [["x"]]})
