@@ -11,6 +11,7 @@ import os
 import sys
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from petrel.config import load_config
 from petrel.errors import PetrelError
 from petrel.package import contents
 from petrel.package.jar import write_jar
-from petrel.package.manifest import MANIFEST_NAME, read_manifest
+from petrel.package.manifest import MANIFEST_NAME, manifest_files, section_imports
 from petrel.topology.model import TopologyDef
 
 DEFAULT_JAR_NAME = "topology.jar"
@@ -53,7 +54,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _notes(topology_dir: Path, manifest: list[str]) -> list[str]:
+def _notes(topology_dir: Path, manifest: Mapping[str, Path]) -> list[str]:
     """Hints about worker set-up files that exist but would not be shipped."""
     out = []
     for extra in (contents.SETUP_SH, contents.REQUIREMENTS):
@@ -98,11 +99,13 @@ def build_topology_jar(config_path: str | os.PathLike[str],
     conf = load_config(config_file)
     topology_dir = config_file.resolve().parent
     jar_path = check_destjar(destjar) if destjar is not None else topology_dir / DEFAULT_JAR_NAME
-    topo = load_topology(topology_dir, definition, conf, config_name=str(config_file))
-    topology_ser = serialize_topology(topo)
     # Never ship a jar into itself, nor a stale default jar into one written elsewhere.
-    manifest = read_manifest(topology_dir, exclude=[jar_path, topology_dir / DEFAULT_JAR_NAME],
-                             display_dir=config_file.parent)
+    manifest = manifest_files(topology_dir, exclude=[jar_path, topology_dir / DEFAULT_JAR_NAME],
+                              display_dir=config_file.parent)
+    # create.py imports from the [from DIR] directories too: on a worker they are all one.
+    with section_imports(topology_dir):
+        topo = load_topology(topology_dir, definition, conf, config_name=str(config_file))
+    topology_ser = serialize_topology(topo)
     for note in _notes(topology_dir, manifest):
         print(f"petrel: note: {note}", file=sys.stderr)
     top_name = name or topology_name(conf, topology_dir)

@@ -1,4 +1,4 @@
-"""What goes into the topology jar, entry by entry (the layout DESIGN.md fixes).
+"""What goes into the topology jar, entry by entry (docs/packaging.md shows the layout).
 
 Everything lives under ``resources/``, which Storm's supervisor extracts and runs shell
 components in:
@@ -8,8 +8,9 @@ components in:
 - ``__topology__.yaml``: the topology config; ``__submitter__.yaml``: who built the jar;
 - ``__petrel__.json``: the launcher's settings (JSON: workers have no YAML parser);
 - ``_petrel_launch_<module>.py``: one launcher script per component module;
-- the component modules (with their packages' ``__init__.py``) and every manifest file,
-  at their paths relative to the topology directory.
+- the component modules (with their packages' ``__init__.py``), at their paths relative
+  to the topology directory, and every manifest file at the jar path manifest.txt gives it
+  (relative to the topology directory, or to the directory of its ``[from DIR]`` section).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 import shlex
 import socket
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +104,8 @@ def check_module_names(shipped: set[str], topology_dir: Path) -> None:
     ``resources/`` comes first on the worker's ``sys.path``, so a ``json.py`` there replaces
     the real ``json`` for Python itself and petrel's runtime, and every task dies at start.
     """
-    stdlib = getattr(sys, "stdlib_module_names", frozenset()) - _UNUSED_STDLIB_NAMES
+    stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
+    stdlib -= _UNUSED_STDLIB_NAMES
     for path in sorted(shipped):
         top, _, rest = path.partition("/")
         name = top[:-3] if not rest and top.endswith(".py") else top
@@ -152,9 +156,13 @@ def python_command(conf: dict[str, Any], source: str) -> str:
     return value
 
 
-def launcher_settings(conf: dict[str, Any], name: str, shipped: set[str],
-                      topology_dir: Path, source: str) -> bytes:
-    """``__petrel__.json``: everything the worker launcher needs from the topology config."""
+def launcher_settings(conf: dict[str, Any], name: str, shipped: Mapping[str, EntrySource],
+                      source: str) -> bytes:
+    """``__petrel__.json``: everything the worker launcher needs from the topology config.
+
+    ``shipped`` maps the topology's own jar paths (manifest files and modules) to their
+    sources; the shipped requirements.txt and setup.sh go into the environment key.
+    """
     workdir = conf.get("petrel.workdir")
     if workdir is not None and (not isinstance(workdir, str) or not workdir):
         raise PetrelError(f"{source}: petrel.workdir must be a directory path, got {workdir!r}")
@@ -164,8 +172,10 @@ def launcher_settings(conf: dict[str, Any], name: str, shipped: set[str],
     # local run never reuses an environment built for other requirements.
     digest = hashlib.sha256(json.dumps([python, options]).encode())
     for extra in (REQUIREMENTS, SETUP_SH):
-        if extra in shipped:
-            digest.update(extra.encode() + b"\0" + (topology_dir / extra).read_bytes())
+        content = shipped.get(extra)
+        if content is not None:
+            data = content if isinstance(content, bytes) else content.read_bytes()
+            digest.update(extra.encode() + b"\0" + data)
     settings = {
         "env_hash": digest.hexdigest()[:12],
         "petrel_version": __version__,
@@ -214,24 +224,35 @@ def check_shell_scripts(topo: TopologyDef, shipped: set[str]) -> None:
 
 
 def jar_entries(*, topo: TopologyDef, conf: dict[str, Any], topology_dir: Path,
-                topology_ser: bytes, manifest: list[str], name: str,
+                topology_ser: bytes, manifest: Mapping[str, Path], name: str,
                 source: str) -> dict[str, EntrySource]:
-    """Every jar entry (full jar path -> bytes or file) for one topology."""
+    """Every jar entry (full jar path -> bytes or file) for one topology.
+
+    ``manifest`` maps each manifest jar path to its file (``manifest.manifest_files``).
+    """
+    where = topology_dir / "manifest.txt"
     resources: dict[str, EntrySource] = {}
-    for path in manifest:
+    for path, file in manifest.items():
         if _is_generated(path):
             raise PetrelError(
-                f"{topology_dir / 'manifest.txt'}: '{path}' would replace a file petrel "
+                f"{where}: '{path}' would replace a file petrel "
                 "writes into the jar (petrel/, _petrel_launch_*, __petrel__.json, "
                 "__topology__.yaml, __submitter__.yaml, topology.ser); rename it")
-        resources[path] = topology_dir / path
-    resources.update(module_files(topo, topology_dir))
+        resources[path] = file
+    for path, file in module_files(topo, topology_dir).items():
+        listed = manifest.get(path)
+        if listed is not None and os.path.abspath(listed) != os.path.abspath(file):
+            raise PetrelError(
+                f"{where}: '{path}' is both the component module {file} and {listed}, which "
+                "the manifest ships at the same jar path; rename one of them")
+        resources[path] = file
     shipped = set(resources)
     check_module_names(shipped, topology_dir)
     check_shell_scripts(topo, shipped)
+    settings = launcher_settings(conf, name, resources, source)
     resources.update(runtime_files())
     resources.update(launcher_files(topo))
-    resources[SETTINGS_FILE] = launcher_settings(conf, name, shipped, topology_dir, source)
+    resources[SETTINGS_FILE] = settings
     resources[TOPOLOGY_SER] = topology_ser
     resources[TOPOLOGY_YAML] = config_yaml(conf)
     resources[SUBMITTER_YAML] = submitter_yaml()

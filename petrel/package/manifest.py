@@ -7,14 +7,24 @@ and keep that relative path in the jar. Names starting with a dot and ``__pycach
 directories are only shipped when a line names them explicitly. An entry that matches
 nothing, or that leads outside the topology directory (``..``, an absolute path, a
 symlink), is an error naming the file and line.
+
+A section line ``[from DIR]`` names one directory outside the topology directory (DIR is
+relative to the topology directory, e.g. ``../common``): the entries after it, up to the
+next section, are resolved inside DIR, may not leave it (no ``..``, no absolute path, no
+symlink out of it) and ship at their path relative to DIR, at the jar's root. Two
+entries giving the same jar path from different files are an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import glob
+import importlib
 import os
-from collections.abc import Iterable
+import re
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from petrel.errors import PetrelError
@@ -64,35 +74,62 @@ def _segments_match(names: list[str], patterns: list[str]) -> bool:
 
 
 class _Resolver:
-    """Expands manifest entries into files, checking every path stays inside the topology dir."""
+    """Expands manifest entries into files, checking every path stays inside one root.
 
-    def __init__(self, topology_dir: Path, where: str, exclude: set[str]) -> None:
-        self.root = os.path.abspath(topology_dir)
-        self.real_root = os.path.realpath(topology_dir)
+    The root is the topology directory, or the directory of a ``[from DIR]`` section
+    (``section`` is then DIR as written, and entries may not use ``..`` or absolute paths).
+    """
+
+    def __init__(self, root: Path, where: str, exclude: Iterable[Path] = (),
+                 section: str | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.real_root = os.path.realpath(root)
         self.where = where
-        self.exclude = exclude
+        self.section = section
+        self.label = (f"the [from {section}] directory" if section is not None
+                      else "the topology directory")
+        self.exclude: set[str] = set()
+        for path in exclude:
+            rel = os.path.relpath(os.path.abspath(path), self.root)
+            if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                self.exclude.add(rel.replace(os.sep, "/"))
 
     def error(self, lineno: int, entry: str, problem: str) -> PetrelError:
+        """The error for one manifest line: file, line, entry, and what is wrong with it."""
         return PetrelError(f"{self.where} line {lineno}: {entry!r} {problem}")
 
     def relative(self, lineno: int, entry: str, path: str) -> str:
-        """The jar path of ``path``: relative to the topology directory, '/'-separated."""
+        """The jar path of ``path``: relative to the root, '/'-separated."""
         norm = os.path.normpath(path)
         rel = os.path.relpath(norm, self.root)
         if rel == os.curdir:
             return ""
         if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
-            raise self.error(lineno, entry, f"is outside the topology directory {self.root}; "
-                                            "move the file into it or remove the line")
+            fix = ("move the file into it or remove the line" if self.section is None
+                   else "entries of a [from DIR] section stay inside DIR")
+            raise self.error(lineno, entry, f"is outside {self.label} {self.root}; {fix}")
         real = os.path.realpath(norm)
         if os.path.commonpath([real, self.real_root]) != self.real_root:
-            raise self.error(lineno, entry, f"leads to {real}, outside the topology directory "
+            raise self.error(lineno, entry, f"leads to {real}, outside {self.label} "
                                             f"{self.root} (through a symlink); copy the file "
-                                            "into the topology directory instead")
+                                            "into that directory instead")
         return rel.replace(os.sep, "/")
+
+    def check_section_entry(self, lineno: int, entry: str) -> None:
+        """In a ``[from DIR]`` section, an entry names a path inside DIR, spelled plainly."""
+        if self.section is None:
+            return
+        if os.path.isabs(entry) or entry.startswith(("/", "\\")):
+            raise self.error(lineno, entry, f"is an absolute path; entries of [from "
+                                            f"{self.section}] are relative to {self.root}")
+        if os.pardir in entry.replace("\\", "/").split("/"):
+            raise self.error(lineno, entry, f"uses '..'; entries of [from {self.section}] "
+                                            f"stay inside {self.root}: name another "
+                                            "directory in its own [from DIR] line")
 
     def expand(self, lineno: int, entry: str) -> list[str]:
         """Every file one manifest entry stands for, as jar-relative paths."""
+        self.check_section_entry(lineno, entry)
         path = entry if os.path.isabs(entry) else os.path.join(self.root, entry)
         if any(ch in entry for ch in _GLOB_CHARS):
             matches = (self.recursive_glob(lineno, entry, path) if "**" in entry
@@ -185,32 +222,137 @@ class _Resolver:
         return out
 
 
-def read_manifest(topology_dir: Path, *, exclude: Iterable[Path] = (),
-                  display_dir: Path | None = None) -> list[str]:
-    """The files manifest.txt lists, as sorted '/'-separated paths relative to the topology dir.
+_SECTION = re.compile(r"\[\s*from\b(.*)\]")
 
-    A missing manifest.txt means no extra files. ``exclude`` holds files never shipped even
-    when a pattern matches them (the jar being written). ``display_dir`` is how error
-    messages spell the topology directory (default: as given).
-    """
+
+def section_dir(entry: str) -> str | None:
+    """DIR of a ``[from DIR]`` section line (``""`` when it names none); None for an entry."""
+    match = _SECTION.fullmatch(entry)
+    return match.group(1).strip() if match else None
+
+
+def _read_lines(topology_dir: Path, display_dir: Path | None) -> tuple[str, list[str]] | None:
+    """How messages name manifest.txt, and its lines; None when there is no manifest."""
     manifest = topology_dir / MANIFEST_NAME
     if not manifest.is_file():
-        return []
+        return None
     where = str((display_dir or topology_dir) / MANIFEST_NAME)
     try:
         text = manifest.read_text(encoding="utf-8-sig")   # a BOM from Windows editors
     except (OSError, UnicodeDecodeError) as exc:
         raise PetrelError(f"{where}: cannot read the manifest: {exc}") from None
-    root = os.path.abspath(topology_dir)
-    excluded: set[str] = set()
-    for path in exclude:
-        rel = os.path.relpath(os.path.abspath(path), root)
-        if not rel.startswith(os.pardir):
-            excluded.add(rel.replace(os.sep, "/"))
-    resolver = _Resolver(topology_dir, where, excluded)
-    files: set[str] = set()
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    return where, text.splitlines()
+
+
+def _section_root(topology_dir: Path, directory: str, where: str, lineno: int) -> Path:
+    """The directory a ``[from DIR]`` line names, checked: relative, existing, a directory."""
+    line = f"{where} line {lineno}: [from {directory}]"
+    if not directory:
+        raise PetrelError(f"{line} names no directory; write e.g. [from ../common]")
+    if os.path.isabs(directory):
+        raise PetrelError(f"{line}: the directory must be relative to the topology directory "
+                          "(so the jar builds the same from any checkout), e.g. ../common")
+    root = Path(os.path.normpath(os.path.join(os.path.abspath(topology_dir), directory)))
+    if not root.is_dir():
+        raise PetrelError(f"{line}: {root} is not a directory; fix the path or remove "
+                          "the section")
+    return root
+
+
+def manifest_files(topology_dir: Path, *, exclude: Iterable[Path] = (),
+                   display_dir: Path | None = None) -> dict[str, Path]:
+    """The files manifest.txt lists: '/'-separated jar path (under resources/) -> file, sorted.
+
+    A missing manifest.txt means no extra files. ``exclude`` holds files never shipped even
+    when a pattern matches them (the jar being written). ``display_dir`` is how error
+    messages spell the topology directory (default: as given).
+    """
+    lines = _read_lines(topology_dir, display_dir)
+    if lines is None:
+        return {}
+    where, text = lines
+    exclude = list(exclude)
+    resolver = _Resolver(topology_dir, where, exclude)
+    files: dict[str, Path] = {}
+    given_by: dict[str, tuple[int, str]] = {}    # jar path -> (line, where it came from)
+    for lineno, line in enumerate(text, start=1):
         entry = strip_comment(line)
-        if entry:
-            files.update(resolver.expand(lineno, entry))
-    return sorted(files)
+        if not entry:
+            continue
+        directory = section_dir(entry)
+        if directory is not None:
+            root = _section_root(topology_dir, directory, where, lineno)
+            same = root == Path(os.path.abspath(topology_dir))
+            resolver = _Resolver(root, where, exclude, None if same else directory)
+            continue
+        for path in resolver.expand(lineno, entry):
+            source = Path(resolver.root) / path
+            if path in files and files[path] != source:
+                first_line, first_label = given_by[path]
+                raise resolver.error(
+                    lineno, entry, f"gives the jar path {path!r} from {resolver.label}, which "
+                                   f"line {first_line} already gives from {first_label}; "
+                                   "rename one of the files or remove one of the lines")
+            files[path] = source
+            given_by.setdefault(path, (lineno, resolver.label))
+    return dict(sorted(files.items()))
+
+
+def read_manifest(topology_dir: Path, *, exclude: Iterable[Path] = (),
+                  display_dir: Path | None = None) -> list[str]:
+    """The jar paths manifest.txt lists (see ``manifest_files``), sorted."""
+    return list(manifest_files(topology_dir, exclude=exclude, display_dir=display_dir))
+
+
+def section_dirs(topology_dir: Path) -> list[Path]:
+    """The existing directories named by the manifest's ``[from DIR]`` lines, in order.
+
+    Lenient on purpose: ``manifest_files`` reports a wrong line with its number.
+    """
+    lines = _read_lines(topology_dir, None)
+    out: list[Path] = []
+    for line in lines[1] if lines else []:
+        directory = section_dir(strip_comment(line))
+        if directory and not os.path.isabs(directory):
+            root = Path(os.path.normpath(os.path.join(os.path.abspath(topology_dir),
+                                                      directory)))
+            if root.is_dir() and root not in out and root != Path(
+                    os.path.abspath(topology_dir)):
+                out.append(root)
+    return out
+
+
+@contextlib.contextmanager
+def section_imports(topology_dir: Path) -> Iterator[list[Path]]:
+    """Make the ``[from DIR]`` directories importable (after whatever comes first on
+    ``sys.path``, e.g. the topology directory the loader inserts), as the jar's flat
+    ``resources/`` makes their modules importable on a worker.
+
+    Modules of those directories imported meanwhile are dropped afterwards, and same-named
+    modules imported before are set aside and restored, so two topologies loaded in one
+    process never share a module by accident.
+    """
+    dirs = section_dirs(topology_dir)
+    names: set[str] = set()
+    for directory in dirs:
+        names |= {p.stem for p in directory.glob("*.py")}
+        names |= {p.name for p in directory.iterdir() if (p / "__init__.py").is_file()}
+    names -= set(sys.builtin_module_names) | {"petrel"}
+    saved = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in names}
+    for name in saved:
+        del sys.modules[name]
+    entries = [str(d) for d in dirs]
+    sys.path[0:0] = entries
+    importlib.invalidate_caches()
+    try:
+        yield dirs
+    finally:
+        for entry in entries:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(entry)
+        for name, module in list(sys.modules.items()):
+            filename = getattr(module, "__file__", None) or ""
+            if name.partition(".")[0] in names or any(
+                    filename.startswith(entry + os.sep) for entry in entries):
+                del sys.modules[name]
+        sys.modules.update(saved)

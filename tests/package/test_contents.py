@@ -14,7 +14,7 @@ from packaging_helpers import make_topology, write_files
 
 from petrel.errors import PetrelError
 from petrel.package import contents
-from petrel.package.manifest import read_manifest
+from petrel.package.manifest import manifest_files
 from petrel.topology.model import ComponentDef, StreamDef
 
 
@@ -23,7 +23,7 @@ def entries(topo_dir: Path, topo=None, conf: dict[str, Any] | None = None,
     return contents.jar_entries(topo=topo or make_topology("randomsentence", "splitsentence"),
                                 conf=conf if conf is not None else {"topology.workers": 1},
                                 topology_dir=topo_dir, topology_ser=b"SER",
-                                manifest=read_manifest(topo_dir), name=name,
+                                manifest=manifest_files(topo_dir), name=name,
                                 source="topology.yaml")
 
 

@@ -30,7 +30,7 @@ from packaging_helpers import (
 
 from petrel.package import contents
 from petrel.package.jar import write_jar
-from petrel.package.manifest import read_manifest
+from petrel.package.manifest import manifest_files
 from petrel.runtime import launcher
 
 PY39 = "/root/.pyenv/versions/3.9.18/bin/python"
@@ -75,7 +75,7 @@ class Supervisor:
             "randomsentence.py": "# spout\n", "splitsentence.py": SPLIT_MODULE, **files})
         entries = contents.jar_entries(
             topo=make_topology("randomsentence", "splitsentence"), conf=conf or {},
-            topology_dir=src, topology_ser=b"SER", manifest=read_manifest(src),
+            topology_dir=src, topology_ser=b"SER", manifest=manifest_files(src),
             name=topology_id.split("-")[0], source="topology.yaml")
         jar = self.root / f"{topology_id}.jar"
         write_jar(jar, entries)
