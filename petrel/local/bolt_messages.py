@@ -46,6 +46,7 @@ class BoltMessages(EmitRouting):
                 return
         inputs = task.inputs
         pending = self.acker.pending
+        child: list
         tree_done = self.tree_done
         pop = inputs.pop
         acked = 0
@@ -145,7 +146,9 @@ class BoltMessages(EmitRouting):
                     task.cs.emitted += emitted
                 if delivered:
                     task.cs.transferred += delivered
-                    route.consumer_cs.executed += delivered
+                    consumer_cs = route.consumer_cs if route is not None else None
+                    if consumer_cs is not None:
+                        consumer_cs.executed += delivered
         finally:
             if acked:
                 task.cs.acked += acked

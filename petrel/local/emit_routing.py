@@ -61,6 +61,7 @@ class EmitRouting(TaskCommands):
         tasks = self.tasks
         dirty = self.dirty
         new_tid = self.new_tid
+        child: list
         for t in targets:
             if anchor is not None:
                 edge = rand64(64)

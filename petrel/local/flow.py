@@ -55,7 +55,7 @@ class FlowControl(ProgressReporting):
             # Its handshake reply must be read even when a downstream task is not ready yet
             # (in a cycle that task may be itself); handshake_done applies the block.
             return
-        if on and not task.read_registered:
+        if on and not task.read_registered and proc.stdout_fd is not None:
             self.poller.register(proc.stdout_fd, READ, (task, STDOUT))
             task.read_registered = True
             task.last_read = time.monotonic()  # time blocked by back-pressure is not silence

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Deque, List, Optional
+from typing import Deque, List, Optional, Union
 
 from petrel.local.wire import MessageReader
 
@@ -37,15 +37,18 @@ class TaskProcess:
             start_new_session=True,  # Ctrl+C in the terminal reaches the runner only
         )
         self.pid = self.popen.pid
-        self.stdin_fd: Optional[int] = self.popen.stdin.fileno()
-        self.stdout_fd: Optional[int] = self.popen.stdout.fileno()
-        self.stderr_fd: Optional[int] = self.popen.stderr.fileno()
-        for fd in (self.stdin_fd, self.stdout_fd, self.stderr_fd):
-            os.set_blocking(fd, False)
+        stdin, stdout, stderr = self.popen.stdin, self.popen.stdout, self.popen.stderr
+        assert stdin is not None and stdout is not None and stderr is not None  # PIPEs
+        # each None once closed
+        self.stdin_fd: Optional[int] = stdin.fileno()
+        self.stdout_fd: Optional[int] = stdout.fileno()
+        self.stderr_fd: Optional[int] = stderr.fileno()
+        for fd in (stdin, stdout, stderr):
+            os.set_blocking(fd.fileno(), False)
         self.reader = MessageReader()
         self.ctl: List[bytes] = []              # task-id lists, heartbeats, spout commands
         self.tuples: Deque[bytes] = collections.deque()  # queued tuple messages
-        self.partial: Optional[memoryview] = None  # the rest of a half-written chunk
+        self.partial: Union[bytes, memoryview, None] = None  # the rest of a half-written chunk
         self.stderr_ring: Deque[str] = collections.deque(maxlen=STDERR_LINES)
         self._stderr_tail = b""
         self.stderr_log_path = stderr_log
@@ -57,8 +60,11 @@ class TaskProcess:
     # -- reading ---------------------------------------------------------------------
     def read_stdout(self) -> Optional[bytes]:
         """Read what stdout holds; b'' at EOF, None when nothing is available."""
+        fd = self.stdout_fd
+        if fd is None:
+            return b""
         try:
-            data = os.read(self.stdout_fd, READ_SIZE)
+            data = os.read(fd, READ_SIZE)
         except BlockingIOError:
             return None
         except OSError:
@@ -69,8 +75,11 @@ class TaskProcess:
 
     def read_stderr(self) -> bool:
         """Drain available stderr into the ring and the log file; False at EOF."""
+        fd = self.stderr_fd
+        if fd is None:
+            return False
         try:
-            data = os.read(self.stderr_fd, READ_SIZE)
+            data = os.read(fd, READ_SIZE)
         except BlockingIOError:
             return True
         except OSError:
@@ -129,7 +138,7 @@ class TaskProcess:
         if fd is None or self.write_broken:
             return True
         while True:
-            data = self.partial
+            data: Union[bytes, memoryview, None] = self.partial
             if data is None:
                 parts = self.ctl
                 if parts:
@@ -167,7 +176,7 @@ class TaskProcess:
     # -- ending ----------------------------------------------------------------------
     def close_stdin(self) -> None:
         """Close the component's stdin (it should then exit on its own)."""
-        if self.stdin_fd is not None:
+        if self.stdin_fd is not None and self.popen.stdin is not None:
             try:
                 self.popen.stdin.close()
             except OSError:
@@ -201,6 +210,8 @@ class TaskProcess:
         """Close every pipe and the stderr log."""
         self.close_stdin()
         for f in (self.popen.stdout, self.popen.stderr):
+            if f is None:
+                continue
             try:
                 f.close()
             except OSError:

@@ -150,7 +150,7 @@ class SpoutMessages(EmitRouting):
         if nexts >= SPOUT_NEXTS_AHEAD or (nexts and s.idle_nexts) or ahead >= SPOUT_BATCH:
             return None  # wait for syncs: an idle spout has one 'next' at a time
         wake = None
-        parts = []
+        parts: List[bytes] = []
         commands = s.commands
         while commands and ahead + len(parts) < SPOUT_BATCH:
             parts.append(commands.popleft())

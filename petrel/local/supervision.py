@@ -54,6 +54,7 @@ class Supervision(Shutdown):
         piddir.mkdir(parents=True, exist_ok=True)
         setup = {"conf": task.conf, "pidDir": str(piddir), "context": task.context}
         proc.ctl.append(encode(setup))
+        assert proc.stdout_fd is not None and proc.stderr_fd is not None  # just opened
         self.poller.register(proc.stdout_fd, READ, (task, STDOUT))
         self.poller.register(proc.stderr_fd, READ, (task, STDERR))
         task.read_registered = True

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Deque, Dict, List, Optional
 
 from petrel.local.process import TaskProcess
 from petrel.local.stats import ComponentStats
+from petrel.semantics.groupings import Grouper
 from petrel.topology.model import ComponentDef
 
 
@@ -23,12 +24,12 @@ class Route:
     def __init__(self, stream: str, nfields: int) -> None:
         self.stream = stream
         self.nfields = nfields
-        self.groupers: List[Callable[[list], List[int]]] = []
+        self.groupers: List[Grouper] = []
         self.has_direct = False
         self.direct_targets: Dict[str, bool] = {}   # consumer id -> uses direct grouping
         self.grouping_of: Dict[str, str] = {}
         # the grouper when there is exactly one subscriber and no direct one (the fast path)
-        self.single: Optional[Callable[[list], List[int]]] = None
+        self.single: Optional[Grouper] = None
         self.value_free = False                      # ``single`` ignores the values
         self.consumer_cs: Optional[ComponentStats] = None   # the single subscriber's stats
         # tuple JSON text already checked on the fast path -> (JSON to send, target task ids
@@ -47,7 +48,9 @@ class Task:
         self.cid = comp.id
         self.is_spout = comp.kind == "spout"
         self.cs = cstats
-        self.proc: Optional[TaskProcess] = None
+        # None until the task's first start (state 'new'): code reads it only in a state
+        # that has a process. Typed without None so the per-tuple paths need no narrowing.
+        self.proc: TaskProcess = None  # type: ignore[assignment]
         self.state = "new"          # new, starting, running, down, ended
         self.conf: Dict[str, Any] = {}
         self.context: Dict[str, Any] = {}

@@ -34,8 +34,8 @@ class TaskCommands(RouterBase):
             task.cs.errors += 1
             self.show_error(task, f"Shell Process Exception: {text}")
         elif cmd == "metrics":
-            name = msg.get("name")
-            raise TaskFailure(f"Could not find metric by name[{name}] (multilang metrics need a "
+            metric = msg.get("name")
+            raise TaskFailure(f"Could not find metric by name[{metric}] (multilang metrics need a "
                               f"Java-registered IShellMetric; a Thrift shell component has none)")
         elif cmd is None:
             if "pid" in msg:

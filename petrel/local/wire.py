@@ -9,8 +9,10 @@ followed by ``\\nend\\n``, with U+2028/U+2029 escaped so line-based readers neve
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, List, Tuple
+from types import ModuleType
+from typing import Any, Callable, List, Optional, Tuple
 
+_orjson: Optional[ModuleType]
 try:  # orjson is optional: several times faster, same results
     import orjson as _orjson
 except ImportError:  # pragma: no cover - exercised when orjson is absent
@@ -35,6 +37,7 @@ def _std_loads(data: bytes) -> Any:
 if _orjson is not None:
     _fast_dumps = _orjson.dumps
     _fast_loads = _orjson.loads
+    _JSONDecodeError = _orjson.JSONDecodeError
 
     def dumps(value: Any) -> bytes:
         """Compact JSON bytes (orjson when possible, stdlib for huge ints and the like)."""
@@ -51,7 +54,7 @@ if _orjson is not None:
         """Parse JSON; falls back to the stdlib for what orjson refuses (NaN, huge ints)."""
         try:
             return _fast_loads(data)
-        except _orjson.JSONDecodeError:
+        except _JSONDecodeError:
             return _std_loads(data)
 else:  # pragma: no cover
     def dumps(value: Any) -> bytes:

@@ -30,7 +30,7 @@ class Delivery(EmitRouting):
             if queue:
                 budget = DELIVERY_LIMIT - self.deliveries
                 count = 0
-                target = None
+                target: Optional[Task] = None
                 try:
                     while queue:
                         target, tup, roots = popleft()
@@ -42,6 +42,7 @@ class Delivery(EmitRouting):
                                             f"the topology loop back on itself without end?")
                         target.deliver(tup)
                 except FatalComponentError as exc:
+                    assert target is not None  # raised by a delivery
                     raise self._failure(target, exc) from (exc.__context__ or exc)
                 finally:
                     self.deliveries += count

@@ -21,7 +21,8 @@ from petrel.semantics.direct import NOT_A_TASK_ID, NOT_SUBSCRIBED, REGULAR_GROUP
 from petrel.semantics.routes import regular_targets
 
 try:  # orjson's loads straight, when present (the runtime's decode wraps it)
-    from orjson import loads as _loads
+    import orjson
+    _loads: Callable[[bytes], Any] = orjson.loads
 except ImportError:  # pragma: no cover - without orjson
     _loads = decode
 
@@ -84,7 +85,7 @@ class EmitRouting(TreeTracking):
         else:
             # Nobody subscribes: nothing to decode (the results decode the record).
             targets = _NO_TARGETS
-        key = next(self.ids)
+        key: Any = next(self.ids)  # a str once some task receives it
         roots: Optional[Roots] = None
         if task.kind == "spout":
             if msg_id is not None:

@@ -25,7 +25,8 @@ from petrel.runtime.protocol import decode
 from petrel.runtime.tuples import Tuple as StormTuple
 
 try:  # orjson's loads straight, when present (the runtime's decode wraps it)
-    from orjson import loads
+    import orjson
+    loads: Callable[[bytes], Any] = orjson.loads
 except ImportError:  # pragma: no cover - without orjson
     loads = decode
 
@@ -92,6 +93,7 @@ def quick_emitter(engine: QuickHost, task: Task) -> Optional[QuickEmit]:
 def _spout_single(engine: QuickHost, task: Task) -> QuickEmit:
     route = task.routes[DEFAULT]
     target = route.only
+    assert target is not None  # quick_emitter checked it
     records_append = task.emits.append
     queue_append = engine.queue.append
     ids = engine.ids
@@ -122,6 +124,7 @@ def _bolt_sink(engine: QuickHost, task: Task) -> QuickEmit:
 def _bolt_single(engine: QuickHost, task: Task) -> QuickEmit:
     route = task.routes[DEFAULT]
     target = route.only
+    assert target is not None  # quick_emitter checked it
     records_append = task.emits.append
     ids = engine.ids
     queue_append = engine.queue.append

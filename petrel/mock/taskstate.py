@@ -154,7 +154,7 @@ class TaskCollector(Collector):
         self.task = task
         # The hot paths go straight to the engine (one call less per emit and ack).
         self.emit = engine.emitter(task)  # type: ignore[method-assign]
-        self.ack = engine.acker(task)  # type: ignore[method-assign]
+        self.ack = engine.acker(task)  # type: ignore[method-assign,assignment]
         self.fail = functools.partial(engine.fail_input, task)  # type: ignore[method-assign]
         self.quick_emit = engine.quick_emitter(task)  # type: ignore[assignment]
 

@@ -119,7 +119,8 @@ def fields_grouping_index(values: Sequence[Any], num_tasks: int, long_ints: bool
 
 
 # A grouper maps an emitted tuple's values to the list of target task ids.
-Grouper = Callable[[list], List[int]]
+# (A grouper that ignores the values may be called with None.)
+Grouper = Callable[[Any], List[int]]
 
 
 def make_grouper(kind: str, tasks: Sequence[int], source_fields: Sequence[str] = (),
