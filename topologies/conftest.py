@@ -1,11 +1,14 @@
 """Test set-up shared by the example topologies' tests (topologies/*/tests).
 
-- Each test imports the modules of its own topology. The topologies ship same-named
-  copies (``tweetsource``, ``twitterstream``...), and an import is answered from
-  ``sys.modules`` first, so without care the first topology to import ``tweetsource``
-  would silently serve the others' tests. ``TopologyModules`` switches ``sys.path`` and
-  ``sys.modules`` to a topology before its test modules are imported and before each of
-  its tests runs, as a worker sees them: only that topology's directory.
+- Each test imports the modules of its own topology. The topologies have same-named
+  component modules (``twitterstream``, ``splittweet``...), and an import is answered
+  from ``sys.modules`` first, so without care the first topology to import
+  ``twitterstream`` would silently serve the others' tests. ``TopologyModules`` switches
+  ``sys.path`` and ``sys.modules`` to a topology before its test modules are imported
+  and before each of its tests runs, as a worker sees them: that topology's directory,
+  then topologies/common (the code and data the topologies share, which their
+  manifest.txt ships with a ``[from ../common]`` section), for the tests of
+  topologies/common too.
 - ``mock_task`` and ``mock_topology`` (petrel.mock's fixtures), ``topology_dir``,
   ``sample_texts`` (the tweets of the topology's own replay file), ``replay_once``
   (settings replaying that file once, as fast as possible).
@@ -36,6 +39,7 @@ import petrel
 from petrel.mock.fixtures import mock_task, mock_topology  # noqa: F401
 
 TOPOLOGIES_DIR = Path(__file__).resolve().parent
+COMMON_DIR = TOPOLOGIES_DIR / "common"
 REPO_ROOT = Path(petrel.__file__).resolve().parents[1]
 SAMPLE_NAME = "tweets_sample.jsonl"
 EMITTING = re.compile(r"\]Emitting: \['(\w+)', (\d+)\]$")
@@ -51,6 +55,15 @@ def topology_dir_of(path: Any) -> Optional[Path]:
         return None
     directory = TOPOLOGIES_DIR / rel.parts[0]
     return directory if (directory / "create.py").is_file() else None
+
+
+def in_examples(path: Any) -> bool:
+    """True for a file below topologies/ (a topology's or topologies/common's tests)."""
+    try:
+        Path(path).resolve().relative_to(TOPOLOGIES_DIR)
+    except ValueError:
+        return False
+    return True
 
 
 class TopologyModules:
@@ -82,16 +95,19 @@ class TopologyModules:
                 return directory
         return None
 
-    def use(self, topology_dir: Optional[Path]) -> None:
+    def use(self, topology_dir: Optional[Path], shared: bool = True) -> None:
         """Make ``import NAME`` resolve to ``topology_dir``'s modules only (None: to no
-        topology's, as for the tests outside topologies/)."""
+        topology's), then to topologies/common's when ``shared`` (not for the tests
+        outside topologies/)."""
         for name in [n for n in sys.modules if n.partition(".")[0] in self.names]:
             module = sys.modules[name]
             owner = self.owner(getattr(module, "__file__", None))
             if owner is not None and owner != topology_dir:
                 self.parked.setdefault(owner, {})[name] = sys.modules.pop(name)
-        entries = {str(d) for d in self.dirs}
+        entries = {str(d) for d in self.dirs} | {str(COMMON_DIR)}
         sys.path[:] = [p for p in sys.path if p not in entries]
+        if shared:
+            sys.path.insert(0, str(COMMON_DIR))
         if topology_dir is not None:
             sys.modules.update(self.parked.pop(topology_dir, {}))
             sys.path.insert(0, str(topology_dir))
@@ -103,24 +119,21 @@ MODULES = TopologyModules(TOPOLOGIES_DIR)
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
     """Switch to the test module's topology before the module is imported."""
-    if isinstance(collector, pytest.Module):
-        topology_dir = topology_dir_of(collector.path)
-        if topology_dir is not None:
-            MODULES.use(topology_dir)
+    if isinstance(collector, pytest.Module) and in_examples(collector.path):
+        MODULES.use(topology_dir_of(collector.path))
     return (yield)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Leave no topology importable for the tests outside topologies/ that run next."""
-    MODULES.use(None)
+    MODULES.use(None, shared=False)
 
 
 @pytest.fixture(autouse=True)
 def _own_topology_modules(request: pytest.FixtureRequest) -> None:
     """Switch to the test's topology before it runs (imports made inside tests included)."""
-    topology_dir = topology_dir_of(request.path)
-    if topology_dir is not None:
-        MODULES.use(topology_dir)
+    if in_examples(request.path):
+        MODULES.use(topology_dir_of(request.path))
 
 
 @pytest.fixture
@@ -145,22 +158,22 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def read_sample_texts(topology_dir: Path) -> List[str]:
-    """The text of every tweet in the topology's replay file, in order."""
-    lines = (topology_dir / SAMPLE_NAME).read_text("utf-8").splitlines()
+def read_sample_texts(directory: Path = COMMON_DIR) -> List[str]:
+    """The text of every tweet in the replay file (the shared one by default), in order."""
+    lines = (directory / SAMPLE_NAME).read_text("utf-8").splitlines()
     return [json.loads(line)["data"]["text"] for line in lines]
 
 
 @pytest.fixture
-def sample_texts(topology_dir: Path) -> List[str]:
-    """The tweets of this topology's own replay file."""
-    return read_sample_texts(topology_dir)
+def sample_texts() -> List[str]:
+    """The tweets of the replay file the tweet topologies ship (topologies/common)."""
+    return read_sample_texts()
 
 
 @pytest.fixture
-def replay_once(topology_dir: Path) -> Dict[str, Any]:
-    """Spout settings replaying this topology's sample file once, as fast as possible."""
-    return {"twitter.mode": "replay", "twitter.replay_file": str(topology_dir / SAMPLE_NAME),
+def replay_once() -> Dict[str, Any]:
+    """Spout settings replaying the shared sample file once, as fast as possible."""
+    return {"twitter.mode": "replay", "twitter.replay_file": str(COMMON_DIR / SAMPLE_NAME),
             "twitter.replay_rate": 0, "twitter.replay_loop": False}
 
 
@@ -201,12 +214,15 @@ class LocalRun:
 def run_topology_copy(topology_dir: Path, tmp_path: Path, settings: Dict[str, Any],
                       until: Callable[[LocalRun], bool], timeout: float = 60.0,
                       env: Optional[Dict[str, str]] = None) -> LocalRun:
-    """Copy the topology to ``tmp_path``, apply ``settings`` to its topology.yaml and run it
-    with ``petrel submit`` until ``until(run)`` is true (or ``timeout``), then stop it the
-    way Ctrl+C does and collect exit code, output and statistics."""
+    """Copy the topology (and topologies/common beside it, which its manifest's
+    ``[from ../common]`` section names) to ``tmp_path``, apply ``settings`` to its
+    topology.yaml and run it with ``petrel submit`` until ``until(run)`` is true (or
+    ``timeout``), then stop it the way Ctrl+C does and collect exit code, output and
+    statistics."""
     topo = tmp_path / topology_dir.name
-    shutil.copytree(topology_dir, topo, ignore=shutil.ignore_patterns(
-        "tests", "__pycache__", "*.jar", "*.log"))
+    for directory in (topology_dir, COMMON_DIR):
+        shutil.copytree(directory, tmp_path / directory.name, ignore=shutil.ignore_patterns(
+            "tests", "__pycache__", "*.jar", "*.log"))
     conf = yaml.safe_load((topo / "topology.yaml").read_text(encoding="utf-8"))
     conf.update(settings)
     (topo / "topology.yaml").write_text(yaml.safe_dump(conf), encoding="utf-8")

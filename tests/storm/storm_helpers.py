@@ -87,10 +87,19 @@ def copy_test_topology(name: str, dest: Path, settings: dict[str, Any]) -> Path:
 
 
 def copy_topology(name: str, dest: Path) -> Path:
-    """A copy of ``topologies/NAME`` in ``dest`` (without built jars and caches)."""
+    """A copy of ``topologies/NAME`` in ``dest`` (without built jars and caches), with the
+    directories its manifest's ``[from DIR]`` sections name (topologies/common) copied
+    beside it, so the copy builds the same jar."""
+    from petrel.package.manifest import section_dirs
+
+    ignore = shutil.ignore_patterns("*.jar", "__pycache__", "*.log", "tests")
     target = dest / name
     shutil.copytree(TOPOLOGIES / name, target,
                     ignore=shutil.ignore_patterns("*.jar", "__pycache__", "*.log"))
+    for shared in section_dirs(TOPOLOGIES / name):
+        rel = shared.relative_to(TOPOLOGIES)   # a directory beside the topologies, as here
+        if not (dest / rel).exists():
+            shutil.copytree(shared, dest / rel, ignore=ignore)
     return target
 
 

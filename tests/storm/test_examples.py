@@ -107,7 +107,8 @@ def log_time(line: str) -> float:
 
 
 def replay_word_counts(topo: Path) -> dict[str, int]:
-    """Each countable word of the topology's replay file, counted with its own tweetwords.py.
+    """Each countable word of the replay file the topology ships, counted with the
+    tweetwords.py it ships: both come from topologies/common, copied beside the topology.
 
     Run in a child interpreter so this topology's modules never meet another's here.
     """
@@ -119,8 +120,8 @@ def replay_word_counts(topo: Path) -> dict[str, int]:
         "texts = [json.loads(l)['data']['text'] for l in open('tweets_sample.jsonl')]\n"
         "print(json.dumps(collections.Counter(w for t in texts for w in words.words(t))))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=topo, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=topo.parent / "common",
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return dict(json.loads(proc.stdout))
 

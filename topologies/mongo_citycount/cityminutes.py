@@ -12,19 +12,18 @@ Settings (topology.yaml): ``mongo_citycount.mongodb_url`` (default
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple, Type
-from urllib.parse import urlsplit, urlunsplit
 
-log = logging.getLogger(__name__)
+from storelink import StoreLink, safe_url
+from topology_settings import SettingsError
+
+__all__ = ["INDEX_NAME", "MongoCitySettings", "MongoLink", "SettingsError", "ensure_index",
+           "hour_and_minute", "hourly_counts", "open_client", "record_mention", "safe_url",
+           "utc_now"]
 
 PREFIX = "mongo_citycount."
 INDEX_NAME = "minute_city_unique"
-
-
-class SettingsError(ValueError):
-    """A ``mongo_citycount.*`` value that cannot work; the message names the key."""
 
 
 class MongoCitySettings:
@@ -56,15 +55,6 @@ def _name(conf: Dict[str, Any], key: str, default: str) -> str:
         raise SettingsError(f"{PREFIX}{key} in topology.yaml must be a plain name like "
                             f"{default!r}, got {value!r}")
     return value
-
-
-def safe_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, fit for logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.netloc.rpartition('@')[2]}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def utc_now() -> dt.datetime:
@@ -110,30 +100,20 @@ def hourly_counts(collection: Any, since: Optional[dt.datetime] = None
     return rows
 
 
-class MongoLink:
-    """A MongoDB connection that is allowed to be down: the first failure is reported
-    clearly, then it retries at most every ``retry_secs`` and says so when it is back.
+class MongoLink(StoreLink):
+    """MongoDB, allowed to be down (see ``storelink.StoreLink``): ``get()`` returns the
+    collection, with its unique index made."""
 
-    ``get()`` returns the collection (with its unique index made), or None while MongoDB
-    is unreachable, so a bolt can fail its tuple instead of crashing into a restart loop.
-    ``on_down(message)`` is called each time MongoDB goes from reachable to unreachable.
-    """
+    store = "MongoDB"
 
     def __init__(self, settings: MongoCitySettings, retry_secs: float = 5.0,
                  on_down: Optional[Callable[[str], None]] = None,
                  connect: Optional[Callable[[MongoCitySettings], Any]] = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(settings.mongodb_url, retry_secs, on_down, clock)
         self.settings = settings
-        self.retry_secs = retry_secs
-        self._on_down = on_down
         self._connect = connect or open_client
-        self._clock = clock
-        self._collection: Optional[Any] = None
-        self._next_try = 0.0
-        self.down_since: Optional[float] = None
-        self.failures = 0
-        # Exceptions meaning "MongoDB is in trouble", and the duplicate-key one.
-        self.errors: Tuple[Type[BaseException], ...] = (OSError,)
+        # The duplicate-key exception, raised when two tasks insert one (minute, city).
         self.duplicate_key_error: Type[BaseException] = KeyError
         try:
             import pymongo.errors
@@ -147,55 +127,21 @@ class MongoLink:
             self.errors = (pymongo.errors.PyMongoError, OSError)
             self.duplicate_key_error = pymongo.errors.DuplicateKeyError
 
-    def get(self) -> Optional[Any]:
-        """The collection, or None while MongoDB is down (a retry happens when due)."""
-        if self._collection is not None:
-            return self._collection
-        now = self._clock()
-        if now < self._next_try:
-            return None
-        try:
-            client = self._connect(self.settings)
-            collection = client[self.settings.database][self.settings.collection]
-            ensure_index(collection)
-        except Exception as exc:
-            self._went_down(exc, now)
-            return None
-        if self.down_since is not None:
-            log.warning("MongoDB at %s is reachable again after %.0f s",
-                        safe_url(self.settings.mongodb_url), now - self.down_since)
-        self._collection, self.down_since = collection, None
+    def open(self) -> Any:
+        """The collection of the settings, with the unique (minute, city) index."""
+        client = self._connect(self.settings)
+        collection = client[self.settings.database][self.settings.collection]
+        ensure_index(collection)
         return collection
 
-    def broken(self, exc: BaseException) -> None:
-        """Report that an operation failed; the next ``get`` retries after ``retry_secs``."""
-        self._collection = None
-        self._went_down(exc, self._clock())
+    def fix(self) -> str:
+        """Start the server, or point the topology elsewhere."""
+        return f"start mongod there or set {PREFIX}mongodb_url in topology.yaml"
 
-    def problem(self, exc: BaseException) -> str:
-        """The message for a failure to reach MongoDB: what failed and how to fix it."""
-        return (f"cannot reach MongoDB at {safe_url(self.settings.mongodb_url)} "
-                f"({type(exc).__name__}: {_first_line(exc)}); start mongod there or set "
-                f"{PREFIX}mongodb_url in topology.yaml. Tuples are failed (the spout replays "
-                f"them) until MongoDB answers; retrying every {self.retry_secs:g} s")
-
-    def _went_down(self, exc: BaseException, now: float) -> None:
-        self._next_try = now + self.retry_secs
-        self.failures += 1
-        if self.down_since is None:
-            self.down_since = now
-            message = self.problem(exc)
-            log.error("%s", message)
-            if self._on_down is not None:
-                self._on_down(message)
-        else:
-            log.debug("MongoDB still unreachable: %s", _first_line(exc))
-
-
-def _first_line(exc: BaseException) -> str:
-    # pymongo's server-selection errors append timeouts and a topology dump: keep the cause.
-    text = str(exc).split(" (configured timeouts", 1)[0].split(", Timeout: ", 1)[0]
-    return text.splitlines()[0][:200] if text else ""
+    def first_line(self, exc: BaseException) -> str:
+        """pymongo's server-selection errors append timeouts and a topology dump: the cause."""
+        text = str(exc).split(" (configured timeouts", 1)[0].split(", Timeout: ", 1)[0]
+        return text.splitlines()[0][:200] if text else ""
 
 
 def open_client(settings: MongoCitySettings) -> Any:

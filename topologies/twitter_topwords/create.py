@@ -7,7 +7,7 @@ from typing import Any
 from intermediaterankings import IntermediateRankingsBolt
 from rollingcount import RollingCountBolt
 from splittweet import SplitTweetBolt
-from topwords_settings import WordCountSettings
+from topology_settings import WordCountSettings
 from totalrankings import TotalRankingsBolt
 from twitterstream import TwitterStreamSpout
 

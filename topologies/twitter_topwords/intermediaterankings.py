@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rankings import Rankings
-from topwords_settings import WordCountSettings
+from topology_settings import WordCountSettings
 
 from petrel import storm
 from petrel.emitter import BasicBolt

@@ -1,39 +1,21 @@
-"""The splitter: tweet text in, one tuple per countable word out (NLTK, stop words dropped)."""
+"""This topology's splitter: the shared one of topologies/common/tweetsplitter.py.
+
+A component module lives in the topology directory (its file becomes the component's
+script); the code it runs is shared with the other word-counting tweet topology.
+"""
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Dict, List
+from tweetsplitter import TweetSplitterBolt
 
-from tweetwords import TweetWords
-
-from petrel import storm
-from petrel.emitter import BasicBolt
-
-log = logging.getLogger(__name__)
+__all__ = ["SplitTweetBolt", "run"]
 
 
-class SplitTweetBolt(BasicBolt):
-    """Emits ``[word]`` for each lower-case alphabetic non-stop word of a tweet."""
+class SplitTweetBolt(TweetSplitterBolt):
+    """Emits ``[word]`` for each countable word of a tweet (see ``tweetsplitter``)."""
 
     def __init__(self) -> None:
         super().__init__(script=__file__)
-
-    @classmethod
-    def declareOutputFields(cls) -> List[str]:
-        """One field: the word."""
-        return ["word"]
-
-    def initialize(self, conf: Dict[str, Any], context: Dict[str, Any]) -> None:
-        """Load the tokenizer and the stop words (NLTK's if downloaded, else the bundled list)."""
-        self.splitter = TweetWords()
-        log.info("%d stop words (%s list)", len(self.splitter.stop_words),
-                 self.splitter.stop_words_source)
-
-    def process(self, tup: Any) -> None:
-        """Split one tweet."""
-        for word in self.splitter.words(tup.values[0]):
-            storm.emit([word])
 
 
 def run() -> None:

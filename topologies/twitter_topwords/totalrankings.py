@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List
 
 from rankings import MergedRankings
-from topwords_settings import WordCountSettings
+from topology_settings import WordCountSettings
 
 from petrel import storm
 from petrel.emitter import BasicBolt

@@ -1,39 +1,59 @@
-"""The tweet spout, its sources, the splitter and the sample file are copied into
-redis_topwords and mongo_citycount (each topology directory ships alone in its jar):
-the copies must stay identical to the originals here, and each topology's tests must
-import its own copy (topologies/conftest.py switches sys.path and sys.modules)."""
+"""The tweet topologies share topologies/common instead of copying it: each manifest ships
+the shared files with a ``[from ../common]`` section, every jar still stands alone, and
+each topology's tests import its own same-named component modules (topologies/conftest.py
+switches sys.path and sys.modules)."""
 
 import importlib
 import os
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from petrel.package.command import build_topology_jar
+from petrel.package.manifest import manifest_files
+
 TOPOLOGIES = Path(__file__).resolve().parents[2]
-SHARED = {
-    "twitterstream.py": ["redis_topwords", "mongo_citycount"],
-    "tweetsource.py": ["redis_topwords", "mongo_citycount"],
-    "tweets_sample.jsonl": ["redis_topwords", "mongo_citycount"],
-    "logconfig.ini": ["redis_topwords", "mongo_citycount"],
-    "splittweet.py": ["redis_topwords"],
-    "tweetwords.py": ["redis_topwords"],
-}
+COMMON = TOPOLOGIES / "common"
+TWEET_TOPOLOGIES = ["mongo_citycount", "redis_topwords", "twitter_topwords"]
+SHARED_FILES = sorted(p.name for p in COMMON.iterdir() if p.is_file() and p.name != "README.md")
 
 
-@pytest.mark.parametrize("name, other", [(n, o) for n, others in SHARED.items() for o in others])
-def test_copy_is_identical(name, other):
-    original = TOPOLOGIES / "twitter_topwords" / name
-    copy = TOPOLOGIES / other / name
-    assert copy.read_bytes() == original.read_bytes(), (
-        f"{copy} differs from {original}: edit twitter_topwords/{name}, then copy it over")
+@pytest.mark.parametrize("name", TWEET_TOPOLOGIES + ["wordcount"])
+def test_no_topology_holds_a_copy_of_a_shared_file(name):
+    copies = [f for f in SHARED_FILES if (TOPOLOGIES / name / f).is_file()
+              and (TOPOLOGIES / name / f).read_bytes() == (COMMON / f).read_bytes()]
+    assert copies == [], f"{name} copies {copies}: edit topologies/common instead"
+
+
+@pytest.mark.parametrize("name", TWEET_TOPOLOGIES)
+def test_each_manifest_ships_the_shared_files_it_uses_from_common(name):
+    files = manifest_files(TOPOLOGIES / name)
+    from_common = {path for path, source in files.items() if source.parent == COMMON}
+    assert {"tweets_sample.jsonl", "tweetsource.py", "tweetspout.py", "logconfig.ini",
+            "topology_settings.py"} <= from_common
+    assert all(source.is_file() for source in files.values())
+
+
+@pytest.mark.parametrize("name", TWEET_TOPOLOGIES)
+def test_each_jar_stands_alone_with_the_shared_files_at_its_root(name, tmp_path):
+    built = build_topology_jar(TOPOLOGIES / name / "topology.yaml",
+                               destjar=tmp_path / "topology.jar")
+    with zipfile.ZipFile(built.jar) as jar:
+        names = set(jar.namelist())
+        assert (jar.read("resources/tweetsource.py")
+                == (COMMON / "tweetsource.py").read_bytes())
+    assert {"resources/tweets_sample.jsonl", "resources/tweetspout.py",
+            "resources/twitterstream.py", "resources/logconfig.ini"} <= names
+    assert not any(".." in n.split("/") for n in names)
 
 
 def test_each_topology_imports_its_own_copy_and_gets_it_back(topology_modules):
     own = {}
-    for name in ["mongo_citycount", "redis_topwords", "twitter_topwords"]:
+    for name in TWEET_TOPOLOGIES:
         topology_modules.use(TOPOLOGIES / name)
         module = importlib.import_module("twitterstream")
         assert Path(module.__file__).parent == TOPOLOGIES / name
@@ -43,10 +63,13 @@ def test_each_topology_imports_its_own_copy_and_gets_it_back(topology_modules):
     for name, module in own.items():        # the same module objects, not new imports
         topology_modules.use(TOPOLOGIES / name)
         assert importlib.import_module("twitterstream") is module
-    with pytest.raises(ImportError):         # only twitter_topwords has rankings.py
+    with pytest.raises(ImportError):         # only twitter_topwords has slidingwindow.py
         topology_modules.use(TOPOLOGIES / "redis_topwords")
-        importlib.import_module("rankings")
+        importlib.import_module("slidingwindow")
     topology_modules.use(TOPOLOGIES / "twitter_topwords")
+    shared = importlib.import_module("tweetsource")  # common comes after the topology
+    assert Path(shared.__file__).parent == COMMON
+    assert sys.path[:2] == [str(TOPOLOGIES / "twitter_topwords"), str(COMMON)]
 
 
 def write(path, text):
