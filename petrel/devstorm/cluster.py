@@ -3,9 +3,11 @@
 ``up`` finds a Java and a Storm home, checks every port, writes ``conf/storm.yaml``, then
 starts Storm's development ZooKeeper, Nimbus, one Supervisor and the UI in that order,
 waiting for each to answer before the next: a daemon that exits or hangs stops the start,
-stops what was started, and shows the end of its log. ``down`` stops exactly the daemons
-the pid files name (with the workers and Python tasks in their process groups), last
-started first, and removes the cluster's state, keeping its logs.
+stops what was started, and shows the end of its log. Once all answer, it starts the keeper
+(``petrel.devstorm.keeper``), which restarts a daemon that exits on its own, as Storm's
+documentation asks of every deployment: Storm's daemons are fail-fast. ``down`` stops the
+keeper, then exactly the daemons the pid files name (with the workers and Python tasks in
+their process groups), last started first, and removes the cluster's state, keeping its logs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from petrel.devstorm import readiness
-from petrel.devstorm.daemons import DaemonSpec, PidFile, stop_started
+from petrel.devstorm.daemons import DaemonSpec, PidFile, start_keeper, stop_started
 from petrel.devstorm.home import StormHome, maven_home, user_home
 from petrel.devstorm.java import Java, find_java, find_mvn
 from petrel.devstorm.settings import LOOPBACK, ClusterDir, ClusterRecord, Ports, default_directory
@@ -28,6 +30,7 @@ from petrel.errors import PetrelError
 
 Progress = Callable[[str], None]
 DAEMONS = ("zookeeper", "nimbus", "supervisor", "ui")
+KEEPER = "keeper"
 NAMES = {"zookeeper": "ZooKeeper", "nimbus": "Nimbus", "supervisor": "Supervisor", "ui": "UI"}
 
 
@@ -74,7 +77,8 @@ class LocalStorm:
         return alive
 
     def _names(self) -> list[str]:
-        extra = sorted(p.stem for p in self.dir.run.glob("*.pid") if p.stem not in DAEMONS)
+        extra = sorted(p.stem for p in self.dir.run.glob("*.pid")
+                       if p.stem not in DAEMONS and p.stem != KEEPER)
         return [*DAEMONS, *extra]
 
     @property
@@ -92,6 +96,8 @@ class LocalStorm:
         if running and record is not None:
             missing = [n for n in self._expected(record) if n not in running]
             if not missing:
+                if self.pidfile(KEEPER).pid() is None:
+                    start_keeper(self.pidfile(KEEPER))
                 return record, True
             raise PetrelError(f"the local Storm cluster in {self.dir.root} is only partly running "
                               f"({', '.join(missing)} stopped); run 'petrel storm down', then "
@@ -112,6 +118,7 @@ class LocalStorm:
         started: list[subprocess.Popen[bytes]] = []
         try:
             self._start_all(home, java, record, options.timeout, progress, started)
+            started.append(start_keeper(self.pidfile(KEEPER)))
         except BaseException:
             for proc in reversed(started):      # ours for sure: no pid file needed
                 stop_started(proc)
@@ -143,6 +150,14 @@ class LocalStorm:
         standbys = [standby_name(i) for i in range(len(record.ports.standby_nimbus))]
         return ["zookeeper", "nimbus", *standbys, "supervisor", *(["ui"] if record.ui else [])]
 
+    def specs(self, record: ClusterRecord) -> dict[str, DaemonSpec]:
+        """Daemon name -> how to start it, for every daemon ``record`` names."""
+        specs = {name: DaemonSpec(name, name) for name in DAEMONS}
+        for i, port in enumerate(record.ports.standby_nimbus):
+            name = standby_name(i)
+            specs[name] = DaemonSpec(name, "nimbus", (self._standby_options(name, port),))
+        return {name: specs[name] for name in self._expected(record)}
+
     def _start_all(self, home: StormHome, java: Java, record: ClusterRecord, timeout: float,
                    progress: Progress, started: list[subprocess.Popen[bytes]]) -> None:
         ports = record.ports
@@ -152,12 +167,10 @@ class LocalStorm:
             "supervisor": ("registered with Nimbus", lambda: readiness.supervisors(ports.nimbus)),
             "ui": ("serves HTTP", lambda: readiness.ui_answers(ports.ui)),
         }
-        specs = {name: DaemonSpec(name, name) for name in DAEMONS}
+        specs = self.specs(record)
         for i, port in enumerate(ports.standby_nimbus):
-            name = standby_name(i)
-            specs[name] = DaemonSpec(name, "nimbus", (self._standby_options(name, port),))
-            checks[name] = ("answers over Thrift",
-                            lambda port=port: readiness.leader(port))    # type: ignore[misc]
+            checks[standby_name(i)] = ("answers over Thrift",
+                                       lambda port=port: readiness.leader(port))  # type: ignore[misc]
         progress(f"starting Apache Storm {home.version} from {home.path} with Java {java.major}")
         for name in self._expected(record):
             began = time.monotonic()
@@ -190,6 +203,7 @@ class LocalStorm:
         return stopped
 
     def _stop_all(self, progress: Progress) -> list[str]:
+        self.pidfile(KEEPER).stop()         # first, or it would restart what is stopped next
         stopped = []
         for name in reversed(self._names()):
             daemon = self.pidfile(name)

@@ -8,7 +8,14 @@ import time
 from pathlib import Path
 
 from petrel.devstorm import readiness
-from petrel.devstorm.cluster import NAMES, LocalStorm, UpOptions, display_name, standby_name
+from petrel.devstorm.cluster import (
+    KEEPER,
+    NAMES,
+    LocalStorm,
+    UpOptions,
+    display_name,
+    standby_name,
+)
 from petrel.devstorm.settings import LOOPBACK, ClusterRecord, Ports
 from petrel.errors import PetrelError
 
@@ -67,6 +74,7 @@ def _status(storm: LocalStorm) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         _say("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    _say(_keeper_line(storm))
     _say(f"worker slots: {', '.join(str(p) for p in record.ports.slots)}")
     info = None
     for port in [record.ports.nimbus, *record.ports.standby_nimbus]:
@@ -94,6 +102,20 @@ def _status(storm: LocalStorm) -> int:
     _say(f"logs: {storm.dir.logs}")
     stopped = [n for n, _ in _daemon_ports(record) if n not in running]
     return 1 if stopped else 0
+
+
+def _keeper_line(storm: LocalStorm) -> str:
+    """Whether the keeper runs, and how many daemons it has restarted so far."""
+    pid = storm.pidfile(KEEPER).pid()
+    if pid is None:
+        return "keeper: not running (a daemon that exits stays stopped)"
+    try:
+        lines = (storm.dir.logs / "keeper.log").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    restarts = sum(" restarted as pid " in line for line in lines)
+    return (f"keeper: pid {pid}, restarts a daemon that exits; {restarts} restart"
+            f"{'' if restarts == 1 else 's'} so far (logs/keeper.log)")
 
 
 def _daemon_ports(record: ClusterRecord) -> list[tuple[str, int]]:

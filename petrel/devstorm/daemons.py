@@ -4,12 +4,15 @@ A daemon runs in a session of its own (so its process group holds it, and the wo
 Python tasks a supervisor starts), with ``-Dpetrel.storm.cluster=<cluster dir>`` on its
 command line. Its pid file records the pid, the process's start time and that marker; a pid
 is signalled only when a live process has all three, so a stale pid file whose pid is now
-another program is never touched. Stopping sends SIGTERM to the whole group, waits, and
-sends SIGKILL to whatever is left.
+another program is never touched. Stopping removes the pid file first (under the cluster's
+lock, so the keeper never mistakes a daemon stopped on purpose for one that died), then sends
+SIGTERM to the whole group, waits, and sends SIGKILL to whatever is left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -18,6 +21,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from petrel.devstorm.home import StormHome
 from petrel.devstorm.java import Java
@@ -35,6 +39,27 @@ MAIN_CLASSES: dict[str, tuple[str, str]] = {
     "ui": ("org.apache.storm.daemon.ui.UIServer", "org.apache.storm.ui.core"),
 }
 
+# Storm's defaults.yaml heap sizes (nimbus.childopts, supervisor.childopts, ui.childopts), which
+# Storm's bin/storm passes to each daemon. Without them every JVM may grow to a quarter of the
+# machine's memory. DevZookeeper gets no option from bin/storm either.
+HEAP_OPTIONS: dict[str, tuple[str, ...]] = {
+    "nimbus": ("-Xmx1024m",),
+    "supervisor": ("-Xmx256m",),
+    "ui": ("-Xmx768m",),
+}
+
+
+@contextlib.contextmanager
+def cluster_lock(cluster: ClusterDir) -> Iterator[None]:
+    """Hold the cluster's lock (``run/.lock``): starting and stopping daemons never interleave."""
+    cluster.run.mkdir(parents=True, exist_ok=True)
+    with open(cluster.run / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 @dataclass(frozen=True)
 class DaemonSpec:
@@ -50,7 +75,8 @@ class DaemonSpec:
         extra = [home.lib_webapp / "*"] if self.kind == "ui" and home.lib_webapp else []
         classpath = home.classpath(*extra, cluster.conf)
         return [
-            java.path, "-server", f"-Ddaemon.name={self.name}", f"-Dstorm.home={home.path}",
+            java.path, "-server", *HEAP_OPTIONS.get(self.kind, ()),
+            f"-Ddaemon.name={self.name}", f"-Dstorm.home={home.path}",
             f"-Dstorm.log.dir={cluster.logs}", "-Dstorm.conf.file=",
             "-Djava.deserialization.disabled=true", f"-Dlogfile.name={self.name}.log",
             f"-Dlog4j.configurationFile={home.log4j2 / 'cluster.xml'}",
@@ -85,9 +111,12 @@ class PidFile:
         env = dict(os.environ, STORM_CONF_DIR=str(self.cluster.conf), JAVA_HOME=java.home)
         env["PATH"] = os.pathsep.join([str(Path(java.home) / "bin"),
                                        str(Path(sys.executable).parent), env.get("PATH", "")])
+        return self.start_command(spec.command(home, java, self.cluster), env)
+
+    def start_command(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        """Run ``argv`` (which must carry the marker) in its own session; write the pid file."""
         with open(self.console, "ab") as out:
-            proc = subprocess.Popen(spec.command(home, java, self.cluster),
-                                    stdin=subprocess.DEVNULL, stdout=out,
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT, cwd=self.cluster.root, env=env,
                                     start_new_session=True)
         record = {"pid": proc.pid, "start": _start_time(proc.pid), "marker": self.marker}
@@ -113,14 +142,24 @@ class PidFile:
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the daemon and its process group; True when something was running."""
-        pid = self.pid()
+        if not self.path.is_file():
+            return False
+        with cluster_lock(self.cluster):
+            pid = self.pid()
+            self.path.unlink(missing_ok=True)
         if pid is not None:
             _signal_group(pid, signal.SIGTERM)
             if not _wait_gone(pid, timeout):
                 _signal_group(pid, signal.SIGKILL)
                 _wait_gone(pid, 10.0)
-        self.path.unlink(missing_ok=True)
         return pid is not None
+
+    def recorded_pid(self) -> int | None:
+        """The pid the file names, alive or not (None without a readable file)."""
+        try:
+            return int(json.loads(self.path.read_text(encoding="utf-8"))["pid"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
 
     def tail(self, lines: int = 20) -> str:
         """The last lines of the daemon's console and log, for error messages."""
@@ -245,3 +284,9 @@ def _ps(pid: int, column: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out or None
+
+
+def start_keeper(pidfile: PidFile) -> subprocess.Popen[bytes]:
+    """Start ``petrel.devstorm.keeper`` for the cluster, with the cluster's marker as argument."""
+    argv = [sys.executable, "-m", "petrel.devstorm.keeper", pidfile.marker]
+    return pidfile.start_command(argv, dict(os.environ))

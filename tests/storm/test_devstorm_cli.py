@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,7 +15,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from storm_helpers import VERSION, free_port_block, missing_tools, petrel
+from storm_helpers import VERSION, free_port_block, missing_tools, petrel, wait_until
+
+from petrel.cluster.address import HostPort
+from petrel.cluster.nimbus import NimbusConnection
+from petrel.devstorm.cluster import LocalStorm
 
 pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))
 
@@ -75,7 +80,9 @@ def test_status_lists_daemons_ports_version_and_the_supervisor(
     assert proc.stdout.startswith(f"Apache Storm {record['version']} from ")
     assert rows["nimbus"][2:] == [str(base + 1), "running"]
     assert rows["zookeeper"][2:] == [str(base), "running"]
-    assert {int(row[1]) for row in rows.values()} == set(_marked(directory))
+    keeper = json.loads((directory / "run" / "keeper.pid").read_text())["pid"]
+    assert {int(row[1]) for row in rows.values()} | {keeper} == set(_marked(directory))
+    assert f"keeper: pid {keeper}, restarts a daemon that exits; 0 restarts so far" in proc.stdout
     assert rows["supervisor"][2:] == [str(base + 2), "running"]
     assert "supervisor 127.0.0.1: 0 of 1 slots used" in proc.stdout
     assert "topologies: none" in proc.stdout
@@ -89,6 +96,30 @@ def test_logs_lists_the_files_and_tails_one_daemon(cluster: tuple[Path, int]) ->
     assert tail.returncode == 0 and len(tail.stdout.splitlines()) == 5
     bad = petrel("storm", "logs", "drpc", "--dir", str(directory))
     assert bad.returncode == 2 and "choose one of zookeeper, nimbus" in bad.stderr
+
+
+def test_the_keeper_restarts_a_supervisor_that_dies_and_nimbus_sees_it_again(
+        cluster: tuple[Path, int]) -> None:
+    directory, base = cluster
+    supervisor = LocalStorm(directory).pidfile("supervisor")
+    old = supervisor.pid()
+    assert old is not None
+    killed_at = time.monotonic()
+    os.killpg(old, signal.SIGKILL)            # as when Storm's fail-fast supervisor halts
+    new = wait_until(lambda: supervisor.pid() not in (None, old) and supervisor.pid(), 60,
+                     "the keeper starts the supervisor again")
+    keeper_log = (directory / "logs" / "keeper.log").read_text()
+    assert f"supervisor (pid {old}) exited; restarted as pid {new}" in keeper_log
+
+    def registered_again() -> bool:
+        with NimbusConnection(HostPort("127.0.0.1", base + 1), timeout=10).open() as conn:
+            sups = conn.call("getClusterInfo").supervisors or []
+        return any(s.uptime_secs < time.monotonic() - killed_at for s in sups)
+
+    wait_until(registered_again, 120, "Nimbus lists the restarted supervisor")
+    status = petrel("storm", "status", "--dir", str(directory))
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "1 restart so far" in status.stdout
 
 
 def test_another_cluster_on_the_same_ports_is_refused(cluster: tuple[Path, int],
