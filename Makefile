@@ -16,8 +16,9 @@ test:  ## the whole test suite
 bench:  ## benchmarks, each reported as a ratio against a reference measured in the same run
 	$(PYTHON) -m tests.bench
 
-lint:
+lint:  ## ruff on everything, and the mypy type checker on petrel/
 	$(PYTHON) -m ruff check petrel tests topologies
+	$(PYTHON) -m mypy
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
