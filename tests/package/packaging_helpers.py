@@ -83,7 +83,7 @@ def extract_resources(jar: Path, topology_root: Path) -> Path:
 
 
 def handshake_message(pid_dir: Path, component: str = "split", task: int = 3) -> bytes:
-    """Storm's first message to a bolt subprocess (STORM-PROTOCOL.md A.5)."""
+    """Storm's first message to a bolt subprocess: the multilang handshake."""
     setup = {
         "conf": {"topology.name": "wc"},
         "pidDir": str(pid_dir),

@@ -14,7 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from cityminutes import (
+# cityminutes builds on the modules the example topologies share (the jar ships them
+# from ../common; this script runs from the source tree).
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "common"))
+
+from cityminutes import (  # noqa: E402
     PREFIX,
     MongoCitySettings,
     SettingsError,
