@@ -165,6 +165,14 @@ class RealStorm:
                 row.failed += _sum(spout.failed)
         return out
 
+    def wait_running(self, name: str, components: set[str], timeout: float = 180) -> None:
+        """Wait until Nimbus has statistics from every one of ``components`` of ``name``.
+
+        Fixtures call it once, so a cluster that cannot run topologies fails a test module
+        after one wait instead of every test waiting out its own timeout."""
+        wait_until(lambda: components <= set(self.stats(name)), timeout,
+                   f"topology {name} runs (executor statistics from {sorted(components)})")
+
     def errors(self, name: str) -> dict[str, list[str]]:
         """Component id -> the error texts Nimbus holds for it."""
         errors = self.info(name).errors or {}

@@ -89,9 +89,13 @@ def submitted(storm: RealStorm,
         out = storm.submit(topo, name)
         assert f"submitted topology '{name}' to Nimbus at {storm.nimbus}" in out, out
         records[name] = Records(name, record_dir, ids)
-    yield records
-    for name in records:
-        storm.kill(name)
+    try:
+        for name in records:
+            storm.wait_running(name, {"ids", "flaky"})
+        yield records
+    finally:
+        for name in records:
+            storm.kill(name)
 
 
 # -- an exception in a bolt (petrel.on_error left at its default, 'continue') ---------------

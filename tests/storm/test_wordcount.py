@@ -22,8 +22,11 @@ def wordcount(storm: RealStorm, tmp_path_factory: pytest.TempPathFactory) -> Ite
                                              "sentence_interval_secs: 0.02"))
     out = storm.submit(topo, NAME)
     assert f"submitted topology '{NAME}' to Nimbus at {storm.nimbus}" in out
-    yield topo
-    storm.kill(NAME)
+    try:
+        storm.wait_running(NAME, {"spout", "split", "count"})
+        yield topo
+    finally:
+        storm.kill(NAME)
 
 
 def test_tuples_flow_within_a_minute_of_submit(storm: RealStorm, wordcount: Path) -> None:
