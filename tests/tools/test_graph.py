@@ -156,3 +156,15 @@ def test_unwritable_output_is_one_clear_error(topo_dir: Path, tmp_path: Path,
     code, _, err = graph(topo_dir, "-o", str(tmp_path / "missing" / "g.dot"), capsys=capsys)
     assert code == 2
     assert f"cannot write {tmp_path / 'missing' / 'g.dot'}" in err
+
+
+def test_a_topology_whose_modules_come_from_a_manifest_section_is_drawn(tmp_path: Path) -> None:
+    """twitter_topwords imports modules it ships with ``[from ../common]``; ``graph`` finds
+    them as ``petrel build`` does, in a separate process so nothing is already imported."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "petrel.cli", "graph", "--config",
+         str(REPO / "topologies" / "twitter_topwords" / "topology.yaml"), "--format", "mermaid"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert "flowchart" in proc.stdout and "totalrankings" in proc.stdout.lower()
