@@ -1,6 +1,6 @@
 """Multilang framing on the host side: bulk splitting of ``...\\nend\\n`` messages and JSON.
 
-Reading follows Storm's ``BufferedReader`` rules (A.3): ``\\n``, ``\\r\\n`` and ``\\r`` end a
+Reading follows Storm's ``BufferedReader`` rules: ``\\n``, ``\\r\\n`` and ``\\r`` end a
 line, a line that is exactly ``end`` ends a message, earlier lines are joined and parsed as
 one JSON value, so pretty-printed JSON is accepted. Writing produces compact one-line JSON
 followed by ``\\nend\\n``, with U+2028/U+2029 escaped so line-based readers never split a string.

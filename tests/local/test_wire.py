@@ -1,4 +1,4 @@
-"""Host-side framing (STORM-PROTOCOL.md A.3; checks 2-5)."""
+"""Host-side framing: line ends, ``end`` terminators, empty messages, compact JSON."""
 
 import json
 

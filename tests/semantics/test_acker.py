@@ -1,4 +1,4 @@
-"""The XOR acker (STORM-PROTOCOL.md D.4, D.5)."""
+"""The XOR acker: tree completion, fails, and message-timeout rotation."""
 
 from petrel.semantics.acker import Acker
 

@@ -1,4 +1,4 @@
-"""Groupings route to the tasks Storm would pick (STORM-PROTOCOL.md D.3, checks 44-47)."""
+"""Groupings route to the tasks Storm would pick, Java hashCode included."""
 
 from collections import Counter
 

@@ -1,4 +1,4 @@
-"""Task ids, handshake conf and context (STORM-PROTOCOL.md A.5, D.2, D.8; checks 9, 12, 13)."""
+"""Task ids, handshake conf and context, as a Storm worker hands them to a task."""
 
 from local_helpers import shell, topology
 
@@ -53,7 +53,7 @@ def test_context_of_a_split_task():
     sink = build_context(topo, layout, layout.component_tasks["sink"][0])
     assert sink["source->stream->grouping"] == {"count": {"totals": {"type": "FIELDS",
                                                                       "fields": []}}}
-    # all of the source's streams, not only the subscribed one (A.5)
+    # all of the source's streams, not only the subscribed one
     assert sink["source->stream->fields"] == {"count": {"default": ["word", "count"],
                                                         "totals": ["n"]}}
 

@@ -31,7 +31,7 @@ def read_message():
 
 
 def read_task_ids():
-    """Read until a task-id list arrives, keeping everything else for later (check 22)."""
+    """Read until a task-id list arrives, keeping everything else for later."""
     while True:
         msg = _read()
         if isinstance(msg, list):
