@@ -1,4 +1,4 @@
-"""Storm's fields hash where docs/testing.md shows it; it lives in ``petrel.semantics.groupings``.
+"""Storm's fields hash under its earlier import path; it lives in ``petrel.semantics.groupings``.
 
 Kept so user tests written as ``from petrel.local.groupings import fields_grouping_index``
 go on working.

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from petrel.config import load_config
-from petrel.local.groupings import fields_grouping_index
+from petrel.semantics.groupings import fields_grouping_index
 from petrel.topology.loader import load_topology
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[1]
