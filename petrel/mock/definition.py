@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from petrel.errors import PetrelError
 from petrel.mock.errors import MockError
+from petrel.package.manifest import section_imports
 from petrel.topology import loader
 from petrel.topology.builder import ComponentDeclarer, TopologyBuilder
 from petrel.topology.model import TopologyDef
@@ -135,7 +136,8 @@ def load_definition(definition: Any, config: Optional[Mapping[str, Any]]) -> Ite
                         f"its create.py, a MODULE.FUNCTION string or a function")
     topology_dir, spec = _dir_and_definition(path)
     conf = _config(topology_dir, config)
-    with topology_imports(topology_dir):
+    # The modules its manifest ships from [from DIR] lines import as they do on a worker.
+    with section_imports(topology_dir), topology_imports(topology_dir):
         try:
             module_name, func_name = loader.split_definition(spec)
             func, source = loader._find_definition(topology_dir, module_name, func_name)
