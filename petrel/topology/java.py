@@ -7,6 +7,7 @@ Double), so each Python value must map to the right Thrift ``JavaObjectArg`` mem
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Any, Iterable
 
@@ -46,7 +47,7 @@ class JavaArg:
         return cls("int", value)
 
     @classmethod
-    def long(cls, value: int) -> JavaArg:
+    def long(cls, value: builtins.int) -> JavaArg:
         """A ``java.lang.Long`` argument (64 bits)."""
         return cls("long", value)
 
@@ -56,7 +57,7 @@ class JavaArg:
         return cls("string", value)
 
     @classmethod
-    def bool(cls, value: bool) -> JavaArg:
+    def bool(cls, value: builtins.bool) -> JavaArg:
         """A ``java.lang.Boolean`` argument."""
         return cls("bool", value)
 

@@ -239,7 +239,7 @@ def test_component_outside_topology_dir_or_in_main(
         """
         )
     )
-    assert "bolt 'b': BasicBolt comes from module 'petrel.emitter'" in msg
+    assert "bolt 'b': BasicBolt is petrel's own class (petrel.emitter)" in msg
     assert "outside the topology directory" in msg
     outside = tmp_path / "elsewhere.py"
     outside.write_text("x = 1\n")
