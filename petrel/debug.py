@@ -10,14 +10,12 @@ Two debuggers are supported, both optional installs on the machine that runs the
   run on Python 3.12 and 3.13, where importing it or stopping at a breakpoint fails.
 - debugpy (VS Code, ``pip install debugpy``): ``petrel.debug.listen(port)``.
 
-Storm kills a component that says nothing for ``topology.subprocess.timeout.secs``
-(STORM-PROTOCOL.md A.9). Both functions start a ``KeepAlive`` thread that, while the main
-thread is inside the debugger (waiting for it to attach, or stopped at a breakpoint),
-sends a sign of life every few seconds: a bolt sends ``sync``, which a bolt may send at any
-time. A spout may not (a ``sync`` ends the command Storm is waiting on), so a spout sends
-a TRACE-level ``log`` message instead, which Storm also counts while it waits for the
-spout; a spout that is not in a command is never timed out. Nothing is sent before the
-handshake, when Storm does not time a component yet.
+Storm kills a component that says nothing for ``topology.subprocess.timeout.secs``. Both
+functions start the worker's keep-alive thread (``petrel.runtime.keepalive``): while the
+main thread is inside the debugger (waiting for it to attach, or stopped at a breakpoint),
+it sends a sign of life every few seconds, ``sync`` for a bolt and a TRACE-level ``log``
+for a spout (a spout that is not in a command is never timed out). Nothing is sent before
+the handshake, when Storm does not time a component yet.
 
 Standard library only, Python 3.9+: this module runs on Storm workers.
 """
@@ -29,155 +27,24 @@ import logging
 import os
 import re
 import sys
-import threading
 import types
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
+
+from petrel.runtime.keepalive import DEFAULT_INTERVAL
+from petrel.runtime.worker import send_to_storm, start_keep_alive
 
 log = logging.getLogger("petrel.debug")
 
-DEFAULT_INTERVAL = 1.0
 DEFAULT_RPDB2_TIMEOUT = 300.0
 DEFAULT_DEBUGPY_PORT = 5678
 # rpdb2 listens on the first free port of this range.
 RPDB2_PORTS = "51000-51023"
-# Modules whose code runs on the main thread while a debugger holds it.
-DEBUGGER_MODULES = ("rpdb2", "rpdb", "debugpy", "pydevd", "_pydevd_bundle", "_pydev_bundle",
-                    "_pydevd_frame_eval", "_pydevd_sys_monitoring")
 # What rpdb2's console accepts as a password.
 _RPDB2_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-SPOUT_KEEP_ALIVE_TEXT = "petrel.debug: paused in the debugger (keep-alive)"
 
 
 class DebuggerNotInstalled(ImportError):
     """The debugger package is not installed for the interpreter running the component."""
-
-
-# -- keeping the component alive ------------------------------------------------------------
-
-
-def debugger_roots() -> List[str]:
-    """Files and directories holding the code of the debuggers imported in this process."""
-    roots = []
-    for name in DEBUGGER_MODULES:
-        module = sys.modules.get(name)
-        path = getattr(module, "__file__", None)
-        if not path:
-            continue
-        if os.path.basename(path).startswith("__init__."):
-            roots.append(os.path.dirname(path) + os.sep)
-        else:
-            roots.append(path)
-    return roots
-
-
-def thread_in_debugger(thread_id: int, roots: Optional[List[str]] = None) -> bool:
-    """True when the thread's current call stack runs code of an imported debugger."""
-    frame = sys._current_frames().get(thread_id)
-    roots = debugger_roots() if roots is None else roots
-    if not roots:
-        return False
-    starts = tuple(roots)
-    while frame is not None:
-        if frame.f_code.co_filename.startswith(starts):
-            return True
-        frame = frame.f_back
-    return False
-
-
-def keep_alive_message(component: Any) -> Dict[str, Any]:
-    """The sign of life a component may send unasked: ``sync`` for a bolt, a log for a spout."""
-    from petrel.emitter import Spout
-
-    if isinstance(component, Spout):
-        return {"command": "log", "msg": SPOUT_KEEP_ALIVE_TEXT, "level": 0}
-    return {"command": "sync"}
-
-
-def send_to_storm(message: Dict[str, Any]) -> bool:
-    """Write ``message`` on this worker's protocol channel now, from any thread.
-
-    Returns False (and sends nothing) outside a petrel worker or before the handshake.
-    """
-    worker_module = sys.modules.get("petrel.runtime.worker")
-    worker = getattr(worker_module, "_worker", None)
-    if worker is None or not worker.handshake_done:
-        return False
-    worker.channel.send_now(message)
-    return True
-
-
-def _send_keep_alive() -> bool:
-    from petrel import storm
-
-    component = storm._current
-    if component is None:
-        return False
-    return send_to_storm(keep_alive_message(component))
-
-
-class KeepAlive:
-    """A daemon thread that sends a sign of life while the main thread sits in a debugger.
-
-    ``paused`` and ``send`` are replaceable for tests; by default ``paused`` looks at the
-    main thread's stack and ``send`` writes on the worker's channel (``send_to_storm``).
-    """
-
-    def __init__(self, interval: float = DEFAULT_INTERVAL,
-                 paused: Optional[Callable[[], bool]] = None,
-                 send: Optional[Callable[[], bool]] = None) -> None:
-        self.interval = interval
-        main_id = threading.main_thread().ident or 0
-        self.paused = paused or (lambda: thread_in_debugger(main_id))
-        self.send = send or _send_keep_alive
-        self.sent = 0
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def running(self) -> bool:
-        """True while the thread runs."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> KeepAlive:
-        """Start the thread (once)."""
-        if not self.running:
-            self._stop.clear()
-            thread = threading.Thread(target=self._run, name="petrel-debug-keepalive",
-                                      daemon=True)
-            # pydevd (debugpy) neither traces nor suspends threads marked like its own;
-            # rpdb2 never traces a thread started before it, as this one is.
-            thread.pydev_do_not_trace = True  # type: ignore[attr-defined]
-            thread.is_pydev_daemon_thread = True  # type: ignore[attr-defined]
-            self._thread = thread
-            thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop the thread and wait for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.interval + 1.0)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                if self.paused() and self.send():
-                    self.sent += 1
-            except Exception as exc:  # the channel is gone: the component is ending
-                log.debug("keep-alive stopped: %s", exc)
-                return
-
-
-_keep_alive: Optional[KeepAlive] = None
-
-
-def keep_alive(interval: float = DEFAULT_INTERVAL) -> KeepAlive:
-    """Start (once per process) the thread that keeps a paused component alive."""
-    global _keep_alive
-    if _keep_alive is None or not _keep_alive.running:
-        _keep_alive = KeepAlive(interval).start()
-    return _keep_alive
 
 
 def _announce(text: str) -> None:
@@ -256,7 +123,7 @@ def start_embedded_debugger(password: str, timeout: Optional[float] = DEFAULT_RP
         raise ValueError(f"start_embedded_debugger: password {password!r} is not accepted by "
                          "rpdb2; use a letter followed by letters, digits or '_'")
     rpdb2 = import_rpdb2()
-    keep_alive(keep_alive_interval)
+    start_keep_alive(keep_alive_interval)
     waiting = "forever" if timeout is None else f"up to {timeout:g} s"
     _announce(f"pid {os.getpid()} waits {waiting} for a debugger (rpdb2 ports {RPDB2_PORTS}): "
               f"run 'rpdb2', then 'password <pw>' and 'attach {os.getpid()}', or use Winpdb")
@@ -289,7 +156,7 @@ def listen(port: int = DEFAULT_DEBUGPY_PORT, host: str = "127.0.0.1", *, wait: b
     to accept a client from another machine, e.g. a Storm supervisor. Returns the address.
     """
     debugpy = import_debugpy()
-    keep_alive(keep_alive_interval)
+    start_keep_alive(keep_alive_interval)
     address = debugpy.listen((host, port))
     bound = (str(address[0]), int(address[1])) if isinstance(address, tuple) else (host, port)
     _announce(f"pid {os.getpid()}: debugpy listens on {bound[0]}:{bound[1]}"

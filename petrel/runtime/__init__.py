@@ -8,17 +8,27 @@ Standard library only (orjson when importable), Python 3.9+; shipped in every ja
 - ``logs``: ``<logdir>/petrel<pid>_<module>.log``, ``logconfig.ini`` or the default set-up.
 - ``tuples``: ``Tuple`` (also ``petrel.storm.Tuple``).
 - ``collector``: the ``Collector`` seam and ``ProtocolCollector``.
-- ``outputs``: declared streams and the checks every emit passes (``InvalidEmit``).
+- ``outputs``: ``Stream``, declared streams and the checks every emit passes (``InvalidEmit``).
 - ``failures``: logging and reporting exceptions from user code; ``petrel.on_error``.
+- ``component``: ``Component``, the base of the classes users subclass: ``spout`` (``Spout``),
+  ``bolt`` (``Bolt``), ``basic_bolt`` (``BasicBolt``); ``petrel.emitter`` re-exports them.
+- ``kinds``: spout, bolt or BasicBolt, as each component class names itself.
 - ``loops``: the handshake and the bolt and spout loops. ``profiling``: profile lines.
-- ``worker``: start-up, ``run_component``, ``main`` (``python -m petrel.run``).
+- ``keepalive``: signs of life while a debugger holds the main thread.
+- ``worker``: start-up, ``run_component`` and every way a worker ends (the entry point,
+  ``python -m petrel.run``, is ``petrel.run``).
 - ``launcher``: the worker launcher that prepares the Python environment (separate).
+
+Imports go down this list's dependencies only: the component classes import the worker (to
+``run()``), so the loops and the worker tell a spout from a bolt by ``kinds``, never by
+importing the classes.
 
 The seam for running components in-process (``petrel.mock``)
 -----------------------------------------------------------
 All output of a component goes through the one collector it holds; validation, BasicBolt
-anchoring and auto-ack, and error handling live in the component code
-(``petrel.emitter``), so an in-process host gets the same behaviour as a worker:
+anchoring and auto-ack, and error handling live in the component classes (``component``,
+``spout``, ``bolt``, ``basic_bolt``), so an in-process host gets the same behaviour as a
+worker:
 
 1. Subclass ``petrel.runtime.collector.Collector`` and implement ``emit(stream, values,
    encoded, anchors, msg_id, task, need_task_ids)`` (``encoded`` is the JSON bytes of

@@ -2,9 +2,9 @@
 
 Every output of a component (emit, ack, fail, log, error, sync) goes through the one
 collector it holds. Validation has already happened in the component code
-(``petrel.emitter``), so a collector only records or transmits. The runtime attaches a
-``ProtocolCollector`` that writes multilang messages; ``petrel.mock`` attaches its own
-collector that records them.
+(``petrel.runtime.component`` and its subclasses), so a collector only records or
+transmits. The runtime attaches a ``ProtocolCollector`` that writes multilang messages;
+``petrel.mock`` attaches its own collector that records them.
 """
 
 from __future__ import annotations

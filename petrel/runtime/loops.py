@@ -15,7 +15,10 @@ import time
 from typing import Any, Dict, Optional
 from typing import Tuple as TypingTuple
 
+from petrel import storm
 from petrel.runtime.collector import ProtocolCollector
+from petrel.runtime.failures import report_exception
+from petrel.runtime.kinds import BASIC_BOLT, BOLT, SPOUT, kind_of
 from petrel.runtime.profiling import BoltProfile, Profile, SpoutProfile
 from petrel.runtime.protocol import Channel, ChannelClosed, ProtocolError
 from petrel.runtime.tuples import HEARTBEAT_STREAM, Tuple
@@ -155,7 +158,7 @@ def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -
         collector.ack = plain_ack
 
 
-def _spout_dispatch(component: Any) -> Dict[str, Any]:
+def _spout_dispatch(component: Any) -> Dict[Any, Any]:
     return {
         "next": lambda msg: component.deliver_next(),
         "ack": lambda msg: component.deliver_ack(msg.get("id")),
@@ -165,7 +168,7 @@ def _spout_dispatch(component: Any) -> Dict[str, Any]:
     }
 
 
-def _handle_spout_message(msg: Any, dispatch: Dict[str, Any]) -> bool:
+def _handle_spout_message(msg: Any, dispatch: Dict[Any, Any]) -> bool:
     """Run one decoded spout command; False when ``msg`` is not a command (no sync due)."""
     if type(msg) is not dict:
         _unexpected(msg)
@@ -205,9 +208,6 @@ def spout_loop(component: Any, channel: Channel) -> None:
     bytes were seen before is dispatched by a dict lookup on those bytes, not decoded,
     straight to the user's method (what ``deliver_next`` and friends do, without the call).
     """
-    from petrel import storm as facade
-    from petrel.runtime.failures import report_exception
-
     queue = channel.queue
     pending = channel.pending
     partial = channel.partial
@@ -221,7 +221,7 @@ def spout_loop(component: Any, channel: Channel) -> None:
                "deactivate": component.deactivate}
     known: Dict[bytes, Any] = {}   # raw bytes of a whole message -> the user's method
     last_chunk, last_method = b"", None
-    facade.set_current(component)  # one component per worker: the only one ever current
+    storm.set_current(component)  # one component per worker: the only one ever current
     while True:
         if queue:
             if _handle_spout_message(queue.popleft(), dispatch):
@@ -318,23 +318,21 @@ def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile)
 
 def new_profile(component: Any, log_lines: bool) -> Profile:
     """The profile that fits the component (spout, bolt, BasicBolt)."""
-    from petrel.emitter import BasicBolt, Spout
-
-    if isinstance(component, Spout):
+    kind = kind_of(component)
+    if kind == SPOUT:
         return SpoutProfile(log_lines=log_lines)
-    return BoltProfile(isinstance(component, BasicBolt), log_lines=log_lines)
+    return BoltProfile(kind == BASIC_BOLT, log_lines=log_lines)
 
 
 def run_loop(component: Any, channel: Channel, profile: Optional[Profile] = None) -> None:
     """Run the loop that fits the component (spout or bolt), timed when given a profile."""
-    from petrel.emitter import Bolt, Spout
-
-    if isinstance(component, Spout):
+    kind = kind_of(component)
+    if kind == SPOUT:
         if isinstance(profile, SpoutProfile):
             spout_loop_profiled(component, channel, profile)
         else:
             spout_loop(component, channel)
-    elif isinstance(component, Bolt):
+    elif kind in (BOLT, BASIC_BOLT):
         if isinstance(profile, BoltProfile):
             bolt_loop_profiled(component, channel, profile)
         else:

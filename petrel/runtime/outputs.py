@@ -1,17 +1,38 @@
 """A component's declared streams, its inputs' fields, and the checks made before any emit.
 
-These checks run in the component code (``petrel.emitter``), not in a collector, so the
-runtime and ``petrel.mock`` refuse exactly the same emits: an undeclared stream, a tuple
-whose width differs from the declared fields, NaN/Infinity, a value JSON cannot encode.
+``Stream`` and ``OutputFields`` are what ``declareOutputFields`` returns (users import them
+from ``petrel.emitter``). The checks run in the component code (``petrel.runtime.component``
+and its subclasses), not in a collector, so the runtime and ``petrel.mock`` refuse exactly
+the same emits: an undeclared stream, a tuple whose width differs from the declared fields,
+NaN/Infinity, a value JSON cannot encode.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from petrel.runtime.protocol import encode, has_non_finite, unencodable_type
 
 DEFAULT_STREAM = "default"
+
+# What declareOutputFields may return: a list of fields for the 'default' stream, or a
+# mapping of stream id to fields (or to a Stream, for direct streams).
+OutputFields = Union[Sequence[str], Dict[str, Any]]
+
+
+class Stream:
+    """An output stream declaration: its fields and whether it is a direct stream."""
+
+    def __init__(self, fields: Sequence[str], direct: bool = False) -> None:
+        self.fields = list(fields)
+        self.direct = bool(direct)
+
+    def __repr__(self) -> str:
+        return f"Stream({self.fields!r}, direct={self.direct!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Stream) and other.fields == self.fields
+                and other.direct == self.direct)
 
 
 class InvalidEmit(ValueError):
@@ -22,7 +43,7 @@ def declared_streams(component: Any) -> Dict[str, List[str]]:
     """Stream id -> fields, from the component's ``declareOutputFields()``.
 
     A list means the 'default' stream; a dict maps stream ids to field lists or to
-    ``petrel.emitter.Stream`` objects (anything with a ``fields`` attribute).
+    ``Stream`` objects (anything with a ``fields`` attribute).
     """
     declared = component.declareOutputFields()
     if declared is None:
@@ -30,7 +51,7 @@ def declared_streams(component: Any) -> Dict[str, List[str]]:
     if isinstance(declared, Mapping):
         out: Dict[str, List[str]] = {}
         for stream, spec in declared.items():
-            fields = getattr(spec, "fields", spec)
+            fields: Any = getattr(spec, "fields", spec)
             out[str(stream)] = [str(f) for f in fields]
         return out
     if isinstance(declared, str):

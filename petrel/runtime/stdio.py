@@ -138,7 +138,7 @@ def protect_stdio(log_path: str) -> ProtectedStdio:
     os.close(null_fd)
     os.close(log_fd)
     sys.stdin = io.TextIOWrapper(io.FileIO(0, "rb", closefd=False), encoding="utf-8")
-    sys.stdout = StdoutToLog()  # type: ignore[assignment]
+    sys.stdout = StdoutToLog()
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "wb", closefd=False), encoding="utf-8",
                                   errors="backslashreplace", line_buffering=True,
                                   write_through=True)

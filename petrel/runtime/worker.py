@@ -1,12 +1,12 @@
 """One worker process: start-up, running one component, and every way it can end.
 
-``python -m petrel.run <module>`` calls ``main``: it protects stdin/stdout (before any user
-code runs), sets up the component log, imports the module and calls its ``run()`` (or
-runs its single component class). ``Component.run()`` calls ``run_component``, which does
-the handshake, ``initialize`` and the protocol loop, and at the end writes the profile
-summary when ``PETREL_PROFILE_SUMMARY`` asks for one. Failures before the loop starts
-(import, constructor, ``initialize``) are written to the component log and to the
-original stderr, where Storm shows them, and the process exits with status 1.
+``python -m petrel.run <module>`` (``petrel.run.main``) calls ``start`` before any user
+code runs: it protects stdin/stdout and sets up the component log. ``Component.run()``
+calls ``run_component``, which does the handshake, ``initialize`` and the protocol loop
+(``petrel.runtime.loops``), and at the end writes the profile summary when
+``PETREL_PROFILE_SUMMARY`` asks for one. Failures before the loop starts (import,
+constructor, ``initialize``) are written to the component log and to the original stderr,
+where Storm shows them, and the process exits with status 1.
 
 The process-wide state (the protected descriptors, the log path, the channel) is kept in
 this module's ``_worker``: one worker per process.
@@ -15,8 +15,6 @@ this module's ``_worker``: one worker per process.
 from __future__ import annotations
 
 import faulthandler
-import importlib
-import inspect
 import logging
 import os
 import signal
@@ -24,11 +22,13 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Any, List, NoReturn, Optional, Sequence
+from typing import Any, Dict, NoReturn, Optional
 
-from petrel import __version__
+from petrel import __version__, storm
 from petrel.runtime.collector import ProtocolCollector
 from petrel.runtime.failures import FatalComponentError, describe_exception
+from petrel.runtime.keepalive import DEFAULT_INTERVAL, KeepAlive, keep_alive, keep_alive_message
+from petrel.runtime.kinds import is_spout
 from petrel.runtime.logs import configure_logging, log_dir, log_path
 from petrel.runtime.loops import handshake, new_profile, run_loop
 from petrel.runtime.profiling import (
@@ -43,7 +43,6 @@ from petrel.runtime.stdio import ProtectedStdio, protect_stdio
 
 log = logging.getLogger("storm")
 
-PROFILE_ENV = "PETREL_PROFILE"
 EXIT_FAILURE = 1
 EXIT_SIGTERM = 128 + signal.SIGTERM
 
@@ -116,6 +115,31 @@ def _flush_quietly(channel: Channel) -> None:
         pass
 
 
+def send_to_storm(message: Dict[str, Any]) -> bool:
+    """Write ``message`` on this worker's protocol channel now, from any thread.
+
+    Returns False (and sends nothing) outside a petrel worker or before the handshake.
+    """
+    worker = _worker
+    if worker is None or not worker.handshake_done:
+        return False
+    worker.channel.send_now(message)
+    return True
+
+
+def send_keep_alive() -> bool:
+    """Send the running component's sign of life (``petrel.runtime.keepalive``) to Storm."""
+    component = storm._current
+    if component is None:
+        return False
+    return send_to_storm(keep_alive_message(component))
+
+
+def start_keep_alive(interval: float = DEFAULT_INTERVAL) -> KeepAlive:
+    """Start (once per process) the thread that keeps this worker alive in a debugger."""
+    return keep_alive(send_keep_alive, interval)
+
+
 def _debugger_keep_alive() -> None:
     """Keep Storm from killing a component that imported a debugger itself.
 
@@ -125,9 +149,7 @@ def _debugger_keep_alive() -> None:
     if "rpdb2" not in sys.modules and "pydevd" not in sys.modules:
         return
     try:
-        from petrel import debug  # shipped in every jar; imported only when needed
-
-        debug.keep_alive()
+        start_keep_alive()
         log.info("a debugger module is loaded: keep-alive thread started (signs of life to "
                  "Storm while the main thread is stopped in the debugger)")
     except Exception:  # never let the courtesy stop the component
@@ -175,14 +197,8 @@ def run_component(component: Any) -> None:
     finally:
         if summary:
             kind = "spout" if isinstance(profile, SpoutProfile) or (
-                profile is None and _is_spout(component)) else "bolt"
+                profile is None and is_spout(component)) else "bolt"
             write_summary(summary, kind, profile, time.perf_counter() - started)
-
-
-def _is_spout(component: Any) -> bool:
-    from petrel.emitter import Spout
-
-    return isinstance(component, Spout)
 
 
 def _run_until_the_end(worker: Worker, component: Any, profile: Optional[Profile]) -> None:
@@ -213,72 +229,3 @@ def _run_until_the_end(worker: Worker, component: Any, profile: Optional[Profile
         worker.stdio.tell_storm(f"petrel: internal error: {type(exc).__name__}: {exc} "
                                 f"(log: {worker.log_path})")
         sys.exit(EXIT_FAILURE)
-
-
-def component_classes(module: Any) -> List[type]:
-    """The Spout/Bolt subclasses defined in ``module`` itself (not imported into it)."""
-    from petrel.emitter import BasicBolt, Bolt, Spout
-
-    bases = (Spout, Bolt, BasicBolt)
-    return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
-            if issubclass(obj, (Spout, Bolt)) and obj not in bases
-            and obj.__module__ == module.__name__]
-
-
-def _run_module(worker: Worker, name: str) -> None:
-    if os.getcwd() not in sys.path[:1]:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(name)
-    except Exception as exc:
-        fail_startup(worker, "could not be imported", exc)
-    except SystemExit as exc:
-        fail_startup(worker, f"called sys.exit({exc.code!r}) while being imported")
-    entry = getattr(module, "run", None)
-    if callable(entry):
-        try:
-            entry()
-        except Exception as exc:
-            if not worker.handshake_done:
-                fail_startup(worker, "failed before the handshake (in run() or the "
-                                     "component's constructor)", exc)
-            fail_startup(worker, "run() raised after the component ended", exc)
-    else:
-        classes = component_classes(module)
-        if len(classes) != 1:
-            found = ", ".join(c.__name__ for c in classes) or "none"
-            fail_startup(worker, f"has no run() function and not exactly one component class "
-                                 f"(found: {found}); add 'def run(): MyBolt().run()'")
-        try:
-            component = classes[0]()
-        except Exception as exc:
-            fail_startup(worker, f"{classes[0].__name__}() failed", exc)
-        component.run()
-    if not worker.component_started:
-        fail_startup(worker, "run() returned without running a component; end it with "
-                             "MyComponent().run()")
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m petrel.run <module>``: run the component module as a Storm subprocess."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1 or args[0].startswith("-"):
-        sys.stderr.write("usage: python -m petrel.run <module>\n"
-                         "Runs a petrel spout or bolt module as a Storm multilang subprocess.\n")
-        return 2
-    name = args[0][:-3] if args[0].endswith(".py") else args[0]
-    worker = start(name)
-    profiler = None
-    if os.environ.get(PROFILE_ENV, "") not in ("", "0"):
-        import cProfile
-        profiler = cProfile.Profile()
-        profiler.enable()
-    try:
-        _run_module(worker, name)
-    finally:
-        if profiler is not None:
-            profiler.disable()
-            out = os.path.splitext(worker.log_path)[0] + ".prof"
-            profiler.dump_stats(out)
-            log.info("cProfile statistics written to %s", out)
-    return 0

@@ -1,4 +1,4 @@
-"""petrel.debug's keep-alive: what it sends, when, and never before the handshake."""
+"""The keep-alive petrel.debug starts: what it sends, when, and never before the handshake."""
 
 from __future__ import annotations
 
@@ -9,20 +9,22 @@ import pytest
 
 import petrel.debug as debug
 from petrel.emitter import BasicBolt, Bolt, Spout
+from petrel.runtime import keepalive
+from petrel.runtime.worker import send_to_storm
 
 
 def test_bolts_sync_and_spouts_log() -> None:
-    assert debug.keep_alive_message(BasicBolt()) == {"command": "sync"}
-    assert debug.keep_alive_message(Bolt()) == {"command": "sync"}
+    assert keepalive.keep_alive_message(BasicBolt()) == {"command": "sync"}
+    assert keepalive.keep_alive_message(Bolt()) == {"command": "sync"}
     # a spout's sync would end the command Storm waits on; a TRACE log is a sign of life
-    assert debug.keep_alive_message(Spout()) == {
-        "command": "log", "msg": debug.SPOUT_KEEP_ALIVE_TEXT, "level": 0}
+    assert keepalive.keep_alive_message(Spout()) == {
+        "command": "log", "msg": keepalive.SPOUT_KEEP_ALIVE_TEXT, "level": 0}
 
 
 def test_sends_only_while_paused() -> None:
     paused = threading.Event()
     sent = []
-    keeper = debug.KeepAlive(0.02, paused=paused.is_set,
+    keeper = keepalive.KeepAlive(0.02, paused=paused.is_set,
                              send=lambda: sent.append(time.monotonic()) or True).start()
     try:
         time.sleep(0.2)
@@ -44,13 +46,13 @@ def test_stops_when_the_channel_is_gone() -> None:
     def broken() -> bool:
         raise OSError("stdout closed by the host")
 
-    keeper = debug.KeepAlive(0.01, paused=lambda: True, send=broken).start()
+    keeper = keepalive.KeepAlive(0.01, paused=lambda: True, send=broken).start()
     time.sleep(0.2)
     assert not keeper.running
 
 
 def test_nothing_is_sent_outside_a_worker_or_before_the_handshake() -> None:
-    assert debug.send_to_storm({"command": "sync"}) is False
+    assert send_to_storm({"command": "sync"}) is False
 
 
 def test_sees_a_thread_inside_debugger_code(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,9 +67,9 @@ def test_sees_a_thread_inside_debugger_code(monkeypatch: pytest.MonkeyPatch) -> 
     thread.start()
     inside.wait(5)
     try:
-        assert debug.thread_in_debugger(thread.ident or 0, roots=[__file__])
-        assert not debug.thread_in_debugger(thread.ident or 0, roots=["/nowhere/rpdb2.py"])
-        assert not debug.thread_in_debugger(thread.ident or 0, roots=[])
+        assert keepalive.thread_in_debugger(thread.ident or 0, roots=[__file__])
+        assert not keepalive.thread_in_debugger(thread.ident or 0, roots=["/nowhere/rpdb2.py"])
+        assert not keepalive.thread_in_debugger(thread.ident or 0, roots=[])
     finally:
         leave.set()
         thread.join()
@@ -76,7 +78,7 @@ def test_sees_a_thread_inside_debugger_code(monkeypatch: pytest.MonkeyPatch) -> 
 def test_debugger_roots_follow_imported_debuggers() -> None:
     import rpdb2  # noqa: F401 - installed with the dev extras
 
-    roots = debug.debugger_roots()
+    roots = keepalive.debugger_roots()
     assert any(r.endswith("rpdb2.py") for r in roots)
 
 
