@@ -152,7 +152,8 @@ def resolve_nimbus(
         return NimbusTarget(seeds, source, hint, max_buf, merged)
 
     if nimbus_arg is not None:
-        seeds = [parse_host_port(s, port) for s in nimbus_arg.split(",") if s.strip()]
+        seeds: list[HostPort] | None = [parse_host_port(s, port)
+                                        for s in nimbus_arg.split(",") if s.strip()]
         if not seeds:
             raise PetrelError("--nimbus: empty Nimbus address; give HOST or HOST:PORT")
         return target(seeds, "--nimbus", "check --nimbus")

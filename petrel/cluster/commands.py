@@ -12,7 +12,9 @@ from typing import Any, Iterator, Optional
 
 from petrel.cluster.address import NimbusTarget, resolve_nimbus
 from petrel.cluster.jsonsmart import conf_for_direct_emits, unset_option_warning
-from petrel.cluster.nimbus import InvalidTopology, NimbusConnection, NotAlive, connect_leader
+from petrel.cluster.leader import connect_leader
+from petrel.cluster.nimbus import NimbusConnection
+from petrel.cluster.nimbus_errors import InvalidTopology, NotAlive
 from petrel.cluster.submission import submit_topology
 from petrel.cluster.tables import format_table, format_uptime
 from petrel.cluster.upload import ProgressLine

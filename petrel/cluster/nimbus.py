@@ -1,9 +1,11 @@
-"""A Nimbus Thrift client: framed transport, strict binary protocol, timeouts, leader discovery.
+"""A Nimbus Thrift client: framed transport, strict binary protocol, timeouts.
 
 Each call is encoded in memory first, so a request frame larger than Nimbus's
 ``nimbus.thrift.max_buffer_size`` is refused locally instead of stalling the connection
-(STORM-PROTOCOL.md B.7). Replies are checked for the Thrift header before decoding, so a
-server that is not Nimbus gives a clear message rather than a decoding traceback.
+(Nimbus would drop such a frame without an answer). Replies are checked for the Thrift
+header before decoding, so a server that is not Nimbus gives a clear message rather than a
+decoding traceback. The errors are in ``petrel.cluster.nimbus_errors`` (also importable from
+here); finding the leader among several Nimbus hosts is ``petrel.cluster.leader``.
 """
 
 from __future__ import annotations
@@ -13,102 +15,43 @@ import socket
 import struct
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from thriftpy2.protocol.binary import TBinaryProtocol
 from thriftpy2.thrift import TApplicationException, TMessageType, args_to_kwargs
 from thriftpy2.transport import TMemoryBuffer
 
-from petrel.cluster.address import HostPort, NimbusTarget
-from petrel.errors import PetrelError
+from petrel.cluster.address import HostPort
+from petrel.cluster.nimbus_errors import (
+    DECLARED,
+    AlreadyAlive,
+    DeclaredNimbusError,
+    InvalidTopology,
+    NimbusApplicationError,
+    NimbusConnectionLost,
+    NimbusError,
+    NimbusLeaderNotFound,
+    NimbusTimeout,
+    NimbusUnreachable,
+    NotAlive,
+    NotANimbus,
+    NotAuthorized,
+    NotLeader,
+    RequestTooLarge,
+    UnknownMethod,
+)
 from petrel.topology.thrift import load_idl
+
+__all__ = [
+    "AlreadyAlive", "DeclaredNimbusError", "EncodedCall", "InvalidTopology",
+    "NimbusApplicationError", "NimbusConnection", "NimbusConnectionLost", "NimbusError",
+    "NimbusLeaderNotFound", "NimbusTimeout", "NimbusUnreachable", "NotANimbus",
+    "NotAlive", "NotAuthorized", "NotLeader", "RequestTooLarge", "UnknownMethod",
+]
 
 # A reply bigger than this is not Nimbus talking (an HTTP server's "HTTP" reads as 1.2 GB).
 MAX_RESPONSE_FRAME = 128 * 1024 * 1024
 _STRICT_VERSION = 0x80010000
-
-
-# ---------------------------------------------------------------- errors
-
-
-class NimbusError(PetrelError):
-    """Any failure talking to Nimbus; the message is ready to show the user."""
-
-
-class NimbusUnreachable(NimbusError):
-    """The TCP connection could not be made (refused, unknown host, no route)."""
-
-
-class NimbusTimeout(NimbusError):
-    """Nimbus accepted the connection but did not answer in time."""
-
-
-class NotANimbus(NimbusError):
-    """Something answered that does not speak Storm's framed binary Thrift."""
-
-
-class NimbusConnectionLost(NimbusError):
-    """Nimbus closed the connection in the middle of a call."""
-
-
-class RequestTooLarge(NimbusError):
-    """A request frame would exceed nimbus.thrift.max_buffer_size; nothing was sent."""
-
-
-class NimbusLeaderNotFound(NimbusError):
-    """No seed led to a reachable leader Nimbus."""
-
-
-class NimbusApplicationError(NimbusError):
-    """Nimbus answered with a TApplicationException (an undeclared server-side error)."""
-
-    def __init__(self, message: str, *, server_message: str, kind: int) -> None:
-        super().__init__(message)
-        self.server_message = server_message
-        self.kind = kind
-
-
-class UnknownMethod(NimbusApplicationError):
-    """The Nimbus is older than the method (for example getLeader before Storm 1.1)."""
-
-
-class NotLeader(NimbusApplicationError):
-    """A write call reached a Nimbus that is not the leader."""
-
-
-class DeclaredNimbusError(NimbusError):
-    """One of the exceptions Nimbus declares in its IDL; ``server_message`` is its ``msg``."""
-
-    def __init__(self, message: str, *, server_message: str) -> None:
-        super().__init__(message)
-        self.server_message = server_message
-
-
-class AlreadyAlive(DeclaredNimbusError):
-    """AlreadyAliveException: a topology of that name is running."""
-
-
-class NotAlive(DeclaredNimbusError):
-    """NotAliveException: no running topology has that name (or id)."""
-
-
-class InvalidTopology(DeclaredNimbusError):
-    """InvalidTopologyException: Nimbus rejected the topology or the options."""
-
-
-class NotAuthorized(DeclaredNimbusError):
-    """AuthorizationException: the cluster's authorizer refused the call."""
-
-
-_DECLARED: dict[str, type[DeclaredNimbusError]] = {
-    "AlreadyAliveException": AlreadyAlive,
-    "NotAliveException": NotAlive,
-    "InvalidTopologyException": InvalidTopology,
-    "AuthorizationException": NotAuthorized,
-}
-
-
-# ---------------------------------------------------------------- one connection
 
 
 @dataclass(frozen=True)
@@ -306,10 +249,10 @@ class NimbusConnection:
             fname = spec[1]
             if fname == "success":
                 continue
-            exc = getattr(result, fname, None)
-            if exc is not None:
-                cls = _DECLARED.get(type(exc).__name__, DeclaredNimbusError)
-                msg = getattr(exc, "msg", None) or type(exc).__name__
+            declared = getattr(result, fname, None)
+            if declared is not None:
+                cls = DECLARED.get(type(declared).__name__, DeclaredNimbusError)
+                msg = getattr(declared, "msg", None) or type(declared).__name__
                 raise cls(f"Nimbus at {self.address}: {msg}", server_message=msg)
         if "success" not in {spec[1] for spec in result.thrift_spec.values()}:
             return None
@@ -348,79 +291,3 @@ def _reason(exc: OSError) -> str:
     if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return "no route to host"
     return exc.strerror or str(exc) or type(exc).__name__
-
-
-# ---------------------------------------------------------------- leader discovery
-
-
-def find_leader(conn: NimbusConnection) -> HostPort | None:
-    """The leader's address as ``conn``'s Nimbus sees it; None when it is the only Nimbus.
-
-    Storm 1.1+ answers ``getLeader``; 1.0 only lists ``getClusterInfo().nimbuses``;
-    0.9.x has a single Nimbus and no list at all.
-    """
-    try:
-        leader = conn.call("getLeader")
-        return HostPort(leader.host, int(leader.port))
-    except UnknownMethod:
-        pass
-    except NimbusApplicationError as exc:
-        # Real Storm answers getLeader with null while no Nimbus holds the leadership
-        # (an election under way): the cluster summary below says so plainly.
-        if exc.kind != TApplicationException.MISSING_RESULT:
-            raise
-    summary = conn.call("getClusterInfo")
-    nimbuses = summary.nimbuses or []
-    if not nimbuses:
-        return None
-    for nimbus in nimbuses:
-        if nimbus.isLeader:
-            return HostPort(nimbus.host, int(nimbus.port))
-    listed = ", ".join(str(HostPort(n.host, int(n.port))) for n in nimbuses)
-    raise NimbusLeaderNotFound(
-        f"Nimbus at {conn.address} lists nimbuses {listed}, none of which is the leader; "
-        "wait for the election to finish and retry"
-    )
-
-
-def connect_leader(
-    target: NimbusTarget,
-    *,
-    timeout: float = 30.0,
-    connection_factory: Callable[..., NimbusConnection] = NimbusConnection,
-) -> NimbusConnection:
-    """Try each seed in order, ask it for the leader, and return a connection to the leader."""
-    failures: list[NimbusError] = []
-    for seed in target.seeds:
-        conn = connection_factory(seed, timeout=timeout, max_request_size=target.max_buffer_size)
-        try:
-            conn.open()
-            leader = find_leader(conn)
-        except NimbusError as exc:
-            conn.close()
-            failures.append(exc)
-            continue
-        if leader is None or leader == seed:
-            return conn
-        conn.close()
-        leader_conn = connection_factory(
-            leader, timeout=timeout, max_request_size=target.max_buffer_size
-        )
-        try:
-            return leader_conn.open()
-        except NimbusError as exc:
-            failures.append(type(exc)(f"{exc.message} (the leader, named by seed {seed})"))
-    raise _no_leader(target, failures)
-
-
-def _no_leader(target: NimbusTarget, failures: list[NimbusError]) -> NimbusError:
-    if len(failures) == 1:
-        exc = failures[0]
-        exc.args = (f"{exc.message}; {target.hint}",)
-        return exc
-    tried = "; ".join(f.message for f in failures)
-    return NimbusLeaderNotFound(
-        f"could not find the leader Nimbus from seeds "
-        f"{', '.join(str(s) for s in target.seeds)}: {tried}; {target.hint}"
-    )
-

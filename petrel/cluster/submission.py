@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from petrel.cluster.nimbus import (
+from petrel.cluster.nimbus import NimbusConnection
+from petrel.cluster.nimbus_errors import (
     AlreadyAlive,
     InvalidTopology,
-    NimbusConnection,
     NimbusConnectionLost,
     NimbusTimeout,
     NotAlive,

@@ -12,7 +12,8 @@ import urllib.request
 from typing import Any, Callable
 
 from petrel.cluster.address import HostPort
-from petrel.cluster.nimbus import NimbusConnection, NimbusError
+from petrel.cluster.nimbus import NimbusConnection
+from petrel.cluster.nimbus_errors import NimbusError
 from petrel.devstorm.daemons import PidFile
 from petrel.devstorm.settings import LOOPBACK
 from petrel.errors import PetrelError

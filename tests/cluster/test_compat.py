@@ -18,7 +18,7 @@ from nimbus_standin import StandInNimbus
 
 from petrel.cli import main
 from petrel.cluster.address import resolve_nimbus
-from petrel.cluster.nimbus import connect_leader
+from petrel.cluster.leader import connect_leader
 from petrel.cluster.submission import submit_topology
 from petrel.topology.thrift import IDL_PATH, to_thrift
 

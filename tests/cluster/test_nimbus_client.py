@@ -11,8 +11,9 @@ import pytest
 from nimbus_standin import StandInNimbus
 
 from petrel.cluster.address import HostPort, NimbusTarget, resolve_nimbus
-from petrel.cluster.nimbus import (
-    NimbusConnection,
+from petrel.cluster.leader import connect_leader
+from petrel.cluster.nimbus import NimbusConnection
+from petrel.cluster.nimbus_errors import (
     NimbusConnectionLost,
     NimbusLeaderNotFound,
     NimbusTimeout,
@@ -23,7 +24,6 @@ from petrel.cluster.nimbus import (
     NotLeader,
     RequestTooLarge,
     UnknownMethod,
-    connect_leader,
 )
 
 # ---------------------------------------------------------------- misbehaving peers

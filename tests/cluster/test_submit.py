@@ -11,7 +11,7 @@ from cluster_samples import word_count
 from nimbus_standin import StandInNimbus, topology_problem
 
 from petrel.cluster.address import resolve_nimbus
-from petrel.cluster.nimbus import connect_leader
+from petrel.cluster.leader import connect_leader
 from petrel.cluster.submission import submit_topology
 from petrel.cluster.upload import CHUNK_SIZE, ProgressLine
 from petrel.errors import PetrelError
