@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 from urllib.parse import quote_plus
 
+from petrel.cluster.devcluster import ClusterDir, default_directory
 from petrel.errors import PetrelError
 
 MAIN_CLASS = "petrel.GenericTopology"
@@ -129,8 +130,6 @@ def home_from_env() -> Optional[StormHome]:
 
 def home_from_cluster(directory: Optional[Path] = None) -> Optional[StormHome]:
     """The home of the ``petrel storm up`` cluster in ``directory`` (default: the usual one)."""
-    from petrel.devstorm.settings import ClusterDir, default_directory
-
     cluster = ClusterDir(directory or default_directory())
     record = cluster.record()
     if record is None or not _has_storm_jars(Path(record.home)):

@@ -11,7 +11,8 @@ Layers, each importing only those above it in this list:
 - ``java``: finding a ``java`` and ``mvn`` that fit.
 - ``maven``: resolving Storm's artifacts into directories with Maven.
 - ``home``: a Storm home (laid out from Maven into the cache, or the user's own ``--home``).
-- ``settings``: the cluster directory, its ports and its ``conf/storm.yaml``.
+- ``settings``: the cluster directory made ready, its ``conf/storm.yaml`` (the directory's
+  paths, ports and record, ``cluster.json``, are ``petrel.cluster.devcluster``).
 - ``daemons``: starting, recognising and stopping one daemon by its pid file.
 - ``cluster``: ``up``, ``status`` and ``down`` of the whole cluster.
 - ``command``: the CLI handlers.

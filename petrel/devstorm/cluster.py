@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from petrel.cluster.devcluster import ClusterDir, ClusterRecord, Ports, default_directory
 from petrel.devstorm import readiness
 from petrel.devstorm.daemons import DaemonSpec, PidFile, start_keeper, stop_started
 from petrel.devstorm.home import StormHome, maven_home, user_home
 from petrel.devstorm.java import Java, find_java, find_mvn
-from petrel.devstorm.settings import LOOPBACK, ClusterDir, ClusterRecord, Ports, default_directory
+from petrel.devstorm.settings import LOOPBACK, prepare
 from petrel.devstorm.versions import DEFAULT_SERIES, StormVersion
 from petrel.errors import PetrelError
 
@@ -111,7 +112,7 @@ class LocalStorm:
             raise PetrelError(f"port {', '.join(busy)} is in use by another program; stop it or "
                               "choose other ports (petrel storm up --help lists the options)")
         self._clear()
-        self.dir.prepare(options.ports, ui=ui, storm_1=home.version.single_jar)
+        prepare(self.dir, options.ports, ui=ui, storm_1=home.version.single_jar)
         record = ClusterRecord(str(home.version), str(home.path), java.path, options.ports, ui,
                                time.time())
         record.save(self.dir.record_path)

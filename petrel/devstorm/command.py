@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from petrel.cluster.devcluster import ClusterRecord, Ports
 from petrel.devstorm import readiness
 from petrel.devstorm.cluster import (
     KEEPER,
@@ -16,7 +17,7 @@ from petrel.devstorm.cluster import (
     display_name,
     standby_name,
 )
-from petrel.devstorm.settings import LOOPBACK, ClusterRecord, Ports
+from petrel.devstorm.settings import LOOPBACK
 from petrel.errors import PetrelError
 
 NOT_RUNNING = 3     # ``status`` exit code when no cluster runs (as systemctl does)

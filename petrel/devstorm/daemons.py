@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from petrel.cluster.devcluster import ClusterDir
 from petrel.devstorm.home import StormHome
 from petrel.devstorm.java import Java
-from petrel.devstorm.settings import ClusterDir
 
 MARKER = "-Dpetrel.storm.cluster="
 

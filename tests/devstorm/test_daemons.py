@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from petrel.cluster.devcluster import ClusterDir
 from petrel.devstorm.daemons import MARKER, PidFile
-from petrel.devstorm.settings import ClusterDir
 
 
 def _pidfile(tmp_path: Path) -> PidFile:

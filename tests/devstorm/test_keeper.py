@@ -18,12 +18,13 @@ from typing import Callable
 
 import pytest
 
+from petrel.cluster.devcluster import ClusterRecord, Ports
 from petrel.devstorm import keeper as keeper_module
 from petrel.devstorm.cluster import KEEPER, LocalStorm
 from petrel.devstorm.daemons import start_keeper
 from petrel.devstorm.home import StormHome
 from petrel.devstorm.java import Java
-from petrel.devstorm.settings import ClusterRecord, Ports
+from petrel.devstorm.settings import prepare
 from petrel.devstorm.versions import StormVersion
 
 
@@ -42,7 +43,7 @@ def _cluster(tmp_path: Path, java_body: str = "sleep 120") -> LocalStorm:
     (home / "lib").mkdir(parents=True)
     java = _fake_java(tmp_path, java_body)
     record = ClusterRecord("2.8.3", str(home), java, Ports(slots=[6700]), False, time.time())
-    storm.dir.prepare(record.ports, ui=False)
+    prepare(storm.dir, record.ports, ui=False)
     record.save(storm.dir.record_path)
     stormhome = StormHome(home, StormVersion.parse("2.8.3"))
     for name, spec in storm.specs(record).items():

@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from petrel.devstorm.settings import ClusterDir, ClusterRecord, Ports, default_directory
+from petrel.cluster.devcluster import ClusterDir, ClusterRecord, Ports, default_directory
+from petrel.devstorm.settings import prepare
 from petrel.errors import PetrelError
 
 
 def test_storm_yaml_points_every_daemon_at_loopback_and_this_directory(tmp_path: Path) -> None:
     cluster = ClusterDir(tmp_path)
     ports = Ports(nimbus=1, ui=2, zookeeper=3, supervisor=4, slots=[5, 6])
-    cluster.prepare(ports, ui=True)
+    prepare(cluster, ports, ui=True)
     conf = yaml.safe_load((tmp_path / "conf" / "storm.yaml").read_text())
     assert conf["nimbus.seeds"] == ["127.0.0.1"] and conf["nimbus.thrift.port"] == 1
     assert conf["storm.zookeeper.servers"] == ["127.0.0.1"] and conf["storm.zookeeper.port"] == 3
@@ -27,7 +28,7 @@ def test_storm_yaml_points_every_daemon_at_loopback_and_this_directory(tmp_path:
 
 
 def test_without_the_ui_no_ui_port_is_written(tmp_path: Path) -> None:
-    ClusterDir(tmp_path).prepare(Ports(), ui=False)
+    prepare(ClusterDir(tmp_path), Ports(), ui=False)
     assert "ui.port" not in yaml.safe_load((tmp_path / "conf" / "storm.yaml").read_text())
 
 
@@ -57,9 +58,9 @@ def test_the_default_directory_follows_the_environment(monkeypatch: pytest.Monke
 
 
 def test_storm_1_workers_get_childopts_java_9_and_newer_accept(tmp_path: Path) -> None:
-    ClusterDir(tmp_path).prepare(Ports(), ui=False, storm_1=True)
+    prepare(ClusterDir(tmp_path), Ports(), ui=False, storm_1=True)
     conf = yaml.safe_load((tmp_path / "conf" / "storm.yaml").read_text())
     assert conf["worker.childopts"].startswith("-Xmx%HEAP-MEM%m ")
     assert "PrintGCDateStamps" not in conf["worker.childopts"]
-    ClusterDir(tmp_path / "2").prepare(Ports(), ui=False)
+    prepare(ClusterDir(tmp_path / "2"), Ports(), ui=False)
     assert "worker.childopts" not in yaml.safe_load((tmp_path / "2/conf/storm.yaml").read_text())
