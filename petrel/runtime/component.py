@@ -191,8 +191,9 @@ class Component:
         stream_id = "default" if stream is None else stream
         for values in list_of_values:
             self._encode_checked(values, stream_id)
-        results: List[Any] = [self._storm_emit(values, stream, anchors, id, directTask, need_task_ids)
-                   for values in list_of_values]
+        results: List[Any] = [
+            self._storm_emit(values, stream, anchors, id, directTask, need_task_ids)
+            for values in list_of_values]
         return results if need_task_ids and directTask is None else None
 
     def log(self, msg: Any, level: Any = INFO) -> None:
