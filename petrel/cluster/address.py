@@ -1,4 +1,7 @@
-"""Where Nimbus is: ``--nimbus`` > topology.yaml > storm.yaml > localhost:6627 (DESIGN.md)."""
+"""Where Nimbus is: ``--nimbus`` > topology.yaml > storm.yaml > localhost:6627.
+
+The order and its reasons: docs/internals/jar.md#nimbus-address.
+"""
 
 from __future__ import annotations
 
@@ -127,7 +130,7 @@ def resolve_nimbus(
     topology_conf_name: str = "topology.yaml",
     env: Mapping[str, str] | None = None,
 ) -> NimbusTarget:
-    """The seeds to contact, following DESIGN.md's order of precedence.
+    """The seeds to contact, in the order of precedence the module docstring gives.
 
     The port of a seed without one is ``nimbus.thrift.port`` from topology.yaml, else from
     storm.yaml, else 6627.

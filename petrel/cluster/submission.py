@@ -1,4 +1,6 @@
-"""Submitting a topology to the leader Nimbus, in StormSubmitter's order (STORM-PROTOCOL.md B.9).
+"""Submitting a topology to the leader Nimbus, in StormSubmitter's order.
+
+The calls and their order: docs/internals/thrift.md#submission.
 
 Everything that can be checked locally (name, config, request size, a running topology of
 the same name) is checked before the jar is uploaded, so a refusal leaves nothing behind.

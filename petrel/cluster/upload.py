@@ -8,7 +8,8 @@ from typing import Callable, Optional, TextIO
 
 from petrel.cluster.nimbus import NimbusConnection
 
-# StormSubmitter's chunk size (STORM-PROTOCOL.md B.9); well under the 1 MiB frame limit.
+# StormSubmitter's chunk size (docs/internals/thrift.md#submission); well under the 1 MiB
+# frame limit.
 CHUNK_SIZE = 307_200
 
 Progress = Callable[[int, int], None]

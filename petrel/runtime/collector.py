@@ -13,7 +13,7 @@ from typing import Any, Callable, List, Optional
 
 from petrel.runtime.protocol import END, FAST_OPTIONS, Channel, encode, fast_dumps, fast_encode
 
-# Storm's multilang log levels (STORM-PROTOCOL.md A.8).
+# Storm's multilang log levels (docs/internals/protocol.md#log-levels).
 TRACE, DEBUG, INFO, WARN, ERROR = 0, 1, 2, 3, 4
 
 

@@ -1,8 +1,9 @@
 """Multilang framing and JSON: bulk reads of whole messages, one buffered write per flush.
 
-Wire format (STORM-PROTOCOL.md A.3): each message is one JSON value, a newline, a line holding
-exactly ``end``. Both directions are UTF-8 bytes, whatever the locale. Reading is done in
-large ``os.read`` chunks; every complete message in a chunk is decoded at once and queued.
+Wire format (docs/internals/protocol.md#framing): each message is one JSON value, a newline,
+a line holding exactly ``end``. Both directions are UTF-8 bytes, whatever the locale.
+Reading is done in large ``os.read`` chunks; every complete message in a chunk is decoded
+at once and queued.
 Writing appends whole messages to a buffer that is flushed once before the process would
 block waiting for input (and whenever the runtime asks, e.g. at a spout ``sync``).
 orjson is used when importable, the standard json module otherwise; both produce the same

@@ -16,8 +16,8 @@ GroupingKind = Literal[
     "custom_object", "custom_serialized",
 ]
 
-# Thrift/context names of the grouping kinds (STORM-PROTOCOL.md A.5: upper-case union names;
-# global grouping travels as FIELDS with no fields).
+# Thrift/context names of the grouping kinds: upper-case union names, and global grouping
+# travels as FIELDS with no fields (docs/internals/protocol.md#grouping-objects).
 CONTEXT_GROUPING_TYPE: dict[str, str] = {
     "fields": "FIELDS", "global": "FIELDS", "shuffle": "SHUFFLE", "all": "ALL", "none": "NONE",
     "direct": "DIRECT", "local_or_shuffle": "LOCAL_OR_SHUFFLE",
@@ -55,7 +55,7 @@ class GroupingDef:
     serialized: bytes | None = None                    # for kind == "custom_serialized"
 
     def context_json(self) -> dict[str, Any]:
-        """The grouping as the multilang handshake context shows it (A.5)."""
+        """The grouping as the multilang handshake context shows it."""
         out: dict[str, Any] = {"type": CONTEXT_GROUPING_TYPE[self.kind]}
         if self.kind in ("fields", "global"):
             out["fields"] = list(self.fields) if self.kind == "fields" else []

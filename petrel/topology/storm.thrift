@@ -1,6 +1,6 @@
 // petrel's description of the Apache Storm Nimbus Thrift interface.
 //
-// Written for petrel from the facts listed in STORM-PROTOCOL.md part B (B.2-B.6, B.11):
+// Written for petrel from the facts in docs/internals/thrift.md:
 // field ids, types and requiredness match what Storm puts on the wire. Only what a client
 // that builds, submits, inspects and manages topologies needs is described here; readers
 // skip any field they do not know, so extra fields sent by a newer Nimbus are harmless.
@@ -13,7 +13,7 @@
 namespace py storm_thrift
 namespace java org.apache.storm.generated
 
-// ---------------------------------------------------------------- topology (B.2)
+// ---------------------------------------------------------------- topology
 
 // A constructor argument of a JVM object; Storm looks up a constructor whose parameter
 // types are the boxed classes Integer, Long, String, Boolean, ByteBuffer, Double.
@@ -112,7 +112,7 @@ struct StormTopology {
   10: optional map<string, SharedMemory> shared_memory;            // VERSION: 2.0+
 }
 
-// ---------------------------------------------------------------- exceptions (B.3)
+// ---------------------------------------------------------------- exceptions
 
 exception AlreadyAliveException {
   1: required string msg;
@@ -143,7 +143,7 @@ exception KeyAlreadyExistsException {
   1: required string msg;
 }
 
-// ---------------------------------------------------------------- options (B.4)
+// ---------------------------------------------------------------- options
 
 enum TopologyInitialStatus {
   ACTIVE = 1,
@@ -196,7 +196,7 @@ enum ComponentType {
   SPOUT = 2
 }
 
-// ---------------------------------------------------------------- read side (B.5)
+// ---------------------------------------------------------------- read side
 
 struct NimbusSummary {
   1: required string host;
@@ -427,7 +427,7 @@ struct TopologyPageInfo {
   536: optional map<string, double> assigned_generic_resources;
 }
 
-// ---------------------------------------------------------------- service (B.6)
+// ---------------------------------------------------------------- service
 
 // Kill, activate, deactivate and rebalance take the topology name; the info calls take
 // the topology id (TopologySummary.id). AuthorizationException is 0.10+; a 0.9.x server

@@ -1,7 +1,7 @@
 """Storm's ``StormTopology`` in Thrift: petrel's IDL, and conversion to and from the model.
 
 ``storm.thrift`` next to this file is petrel's own description of Storm's IDL
-(STORM-PROTOCOL.md part B). ``to_thrift``/``serialize_topology`` turn a ``TopologyDef``
+(docs/internals/thrift.md). ``to_thrift``/``serialize_topology`` turn a ``TopologyDef``
 into the bytes of ``resources/topology.ser`` (strict binary protocol, unions with exactly
 one member, required fields always written); ``deserialize_topology``/``from_thrift`` read
 them back, e.g. for the local runner.
@@ -61,7 +61,8 @@ def to_thrift(topo: TopologyDef) -> Any:
             spouts[comp.id] = t.SpoutSpec(spout_object=obj, common=common)
         else:
             bolts[comp.id] = t.Bolt(bolt_object=obj, common=common)
-    # state_spouts is required and never used; storm_version stays unset (B.2 notes).
+    # state_spouts is required and never used; storm_version stays unset
+    # (docs/internals/thrift.md#stormtopology).
     return t.StormTopology(spouts=spouts, bolts=bolts, state_spouts={})
 
 

@@ -1,4 +1,4 @@
-"""Nimbus's checks, run before any jar is written (STORM-PROTOCOL.md B.9 and B.10).
+"""Nimbus's checks, run before any jar is written (docs/internals/thrift.md#nimbus-checks).
 
 Every rule Storm applies when a topology is submitted, plus the mistakes Storm only finds
 at run time (direct grouping on a regular stream, fields missing from the subscribed
@@ -23,7 +23,7 @@ from petrel.topology.model import ComponentDef, TopologyDef
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 TOPOLOGY_NAME_RE = re.compile(r"^[^/.:\\]+$")
-# Characters refused in topology names (B.9 #1); petrel refuses them in component and
+# Characters Nimbus refuses in topology names; petrel refuses them in component and
 # stream ids too, because ids end up in file names, metric names and the Storm UI's URLs.
 _FORBIDDEN_NAME_CHARS = ("/", ".", ":", "\\")
 
@@ -98,7 +98,7 @@ def topology_name_problem(name: Any) -> str | None:
 
 
 def validate_topology_name(name: Any) -> None:
-    """Raise PetrelError unless ``name`` is a valid Storm topology name (B.9 #1)."""
+    """Raise PetrelError unless ``name`` is a valid Storm topology name."""
     problem = topology_name_problem(name)
     if problem:
         raise PetrelError(problem)
@@ -121,7 +121,7 @@ def _id_problem(what: str, value: Any) -> str | None:
 
 
 def conf_problems(conf: Any, where: str = "config") -> list[str]:
-    """JSON round trip (B.9 #2) and Storm's types for the keys petrel knows (B.10 #7)."""
+    """The config survives a JSON round trip, and the keys petrel knows have Storm's types."""
     if not isinstance(conf, dict):
         return [f"{where} must be a mapping of config keys, got {type(conf).__name__}"]
     problems = []
@@ -229,7 +229,7 @@ def validate_conf_types(conf: dict[str, Any], source: str = "config") -> None:
 
 
 def topology_problems(topo: TopologyDef) -> list[str]:
-    """Every structural problem of ``topo`` (B.10 #14 and petrel's extras), one message each."""
+    """Every structural problem of ``topo`` (Nimbus's and petrel's extras), one message each."""
     problems: list[str] = []
     comps = topo.components
     if not topo.spouts:

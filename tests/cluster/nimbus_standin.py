@@ -1,7 +1,7 @@
 """A Nimbus stand-in for tests: a real framed binary Thrift server on 127.0.0.1.
 
 It is served from petrel's own IDL (or a variant of it, to imitate other Storm versions)
-and checks every call's arguments the way Nimbus does (STORM-PROTOCOL.md B.9/B.10): the
+and checks every call's arguments the way Nimbus does (docs/internals/thrift.md): the
 uploaded bytes, the topology's structure, jsonConf, the options. Whatever Nimbus would
 reject it rejects with the same exception type; whatever Nimbus would accept but a test
 should still notice goes to ``problems``. Run it by hand with
@@ -413,7 +413,7 @@ class StandInNimbus:
 
 
 def topology_problem(topo: Any, version: str = "2.8.4") -> Optional[str]:
-    """The message Nimbus would put in an InvalidTopologyException, or None (B.10 #14)."""
+    """The message Nimbus would put in an InvalidTopologyException, or None."""
     if topo is None or topo.spouts is None or topo.bolts is None or topo.state_spouts is None:
         return "Required field spouts/bolts/state_spouts is unset"
     if topo.storm_version is not None and topo.storm_version.split(".")[0] != version.split(".")[0]:

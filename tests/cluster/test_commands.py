@@ -115,7 +115,7 @@ def test_kill_without_wait_sends_empty_options(capsys, nimbus: StandInNimbus) ->
     nimbus.add_running("wc")
     code, _, err = run(capsys, "kill", "wc", "--nimbus", nimbus.address)
     assert code == 0, err
-    assert nimbus.frames[-1].endswith(b"\x0c\x00\x02\x00\x00")  # check 70
+    assert nimbus.frames[-1].endswith(b"\x0c\x00\x02\x00\x00")  # KillOptions{}: empty struct
 
 
 @pytest.mark.parametrize("verb", ["kill", "activate", "deactivate", "rebalance"])

@@ -1,4 +1,6 @@
-"""petrel's IDL decodes replies shaped like other Storm versions' (STORM-PROTOCOL.md B.11).
+"""petrel's IDL decodes replies shaped like other Storm versions'.
+
+What differs between versions: docs/internals/thrift.md#version-differences.
 
 The stand-in encodes its replies with a variant of petrel's storm.thrift: with fields a
 newer Storm might add (they must be skipped), or without fields an older Storm never sent

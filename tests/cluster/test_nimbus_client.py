@@ -97,7 +97,7 @@ def _conn(port: int, timeout: float = 2.0) -> NimbusConnection:
 
 
 def test_call_frame_is_framed_strict_binary() -> None:
-    """Check 55: length, 80 01 00 01, name, seqid, args struct ending in 00."""
+    """Frame length, 80 01 00 01, name, seqid, args struct ending in 00."""
     conn = _conn(1)
     frame = conn.encode("getClusterInfo").frame
     seqid = struct.pack("!i", 1)
@@ -106,7 +106,7 @@ def test_call_frame_is_framed_strict_binary() -> None:
 
 
 def test_empty_kill_options_is_a_stop_byte(nimbus: StandInNimbus) -> None:
-    """Check 70: KillOptions{} travels as the empty struct 00."""
+    """KillOptions{} travels as the empty struct 00."""
     nimbus.add_running("wc")
     with _conn(nimbus.port).open() as conn:
         conn.call("killTopologyWithOpts", "wc", conn.idl.KillOptions())
@@ -114,7 +114,7 @@ def test_empty_kill_options_is_a_stop_byte(nimbus: StandInNimbus) -> None:
 
 
 def test_submit_options_initial_status_is_i32() -> None:
-    """Check 61: SubmitOptions.initial_status is i32 1 or 2."""
+    """SubmitOptions.initial_status is i32 1 or 2."""
     conn = _conn(1)
     t = conn.idl
     topo = t.StormTopology(spouts={}, bolts={}, state_spouts={})
@@ -124,7 +124,7 @@ def test_submit_options_initial_status_is_i32() -> None:
 
 
 def test_request_over_buffer_size_is_refused_before_sending(nimbus: StandInNimbus) -> None:
-    """Check 63."""
+    """A request over nimbus.thrift.max_buffer_size is refused before sending."""
     conn = NimbusConnection(HostPort("127.0.0.1", nimbus.port), max_request_size=1_048_576)
     with pytest.raises(RequestTooLarge, match="nimbus.thrift.max_buffer_size"):
         conn.call("uploadChunk", "/loc", b"x" * 1_048_600)
@@ -165,7 +165,7 @@ def test_server_hanging_up(closing_server: int) -> None:
         _conn(closing_server).call("getLeader")
 
 
-# ---------------------------------------------------------------- exceptions (check 68)
+# ---------------------------------------------------------------- exceptions
 
 
 def test_unknown_method_is_an_application_exception(nimbus: StandInNimbus) -> None:
@@ -200,7 +200,7 @@ def test_non_leader_write_is_reported(nimbus: StandInNimbus) -> None:
         conn.call("beginFileUpload")
 
 
-# ---------------------------------------------------------------- leader discovery (check 67)
+# ---------------------------------------------------------------- leader discovery
 
 
 def _target(*ports: int) -> NimbusTarget:

@@ -52,7 +52,7 @@ def test_submit_sequence_and_arguments(nimbus: StandInNimbus) -> None:
     assert isinstance(json.loads(json_conf), dict)
     assert options.initial_status == 1
     assert topology_problem(topology) is None
-    assert topology.storm_version is None  # check 69: left unset
+    assert topology.storm_version is None  # left unset
     assert set(from_thrift(topology).components) == {"spout", "split", "count"}
     assert nimbus.problems == []
 
@@ -71,7 +71,7 @@ def test_empty_jar_still_finishes_upload(nimbus: StandInNimbus) -> None:
 
 @pytest.mark.parametrize("name", ["a.b", "a/b", "a:b", "a\\b", ""])
 def test_bad_names_refused_before_contacting_nimbus(nimbus: StandInNimbus, name: str) -> None:
-    """Check 64."""
+    """Invalid topology names are refused before contacting Nimbus."""
     with pytest.raises(PetrelError, match="topology name"):
         _submit(nimbus, name=name)
     assert _methods(nimbus) == ["getLeader"]
@@ -152,7 +152,7 @@ def test_storm_1_0_without_name_check(nimbus: StandInNimbus) -> None:
 
 
 def test_topology_over_one_mib_refused_before_upload(nimbus: StandInNimbus) -> None:
-    """Check 63: nothing is uploaded when the submit frame would be too big."""
+    """Nothing is uploaded when the submit frame would be too big."""
     topo = word_count()
     topo.components["split"].conf = {"big": "x" * 1_100_000}
     with pytest.raises(PetrelError, match="over Nimbus's limit of 1,048,576 bytes"):

@@ -94,7 +94,7 @@ def random_id() -> str:
 def make_context(component_id: str = "comp", task: int = 3,
                  streams: Optional[Dict[str, List[str]]] = None,
                  sources: Optional[Dict[str, Dict[str, List[str]]]] = None) -> Dict[str, Any]:
-    """A handshake context with every key Storm 0.10+ sends (A.5)."""
+    """A handshake context with every key Storm 0.10+ sends."""
     streams = {"default": ["word"]} if streams is None else streams
     sources = {} if sources is None else sources
     task_to_component = {"1": "__acker", str(task): component_id}

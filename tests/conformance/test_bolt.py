@@ -1,4 +1,4 @@
-"""Bolt side of the multilang protocol (STORM-PROTOCOL.md part E, checks 1-32 for components).
+"""Bolt side of the multilang protocol (docs/internals/protocol.md#checked-properties).
 
 Each test starts a real ``python -m petrel.run`` subprocess under every supported
 interpreter and drives it over pipes with the host in host.py.
@@ -52,7 +52,7 @@ def is_ack(msg):
 # -- framing, handshake ---------------------------------------------------------------------
 
 def test_handshake_pid_first_and_pid_file(ws):
-    """Checks 9-10: the first message is {"pid": <int>} and <pidDir>/<pid> exists."""
+    """The first message is {"pid": <int>} and <pidDir>/<pid> exists."""
     ws.write("echo", ECHO)
     piddir = ws.root / "pids"
     piddir.mkdir()
@@ -65,7 +65,7 @@ def test_handshake_pid_first_and_pid_file(ws):
 
 
 def test_output_framing_is_json_then_end_line(ws):
-    """Check 1: every message is one JSON line, then a line holding exactly 'end'."""
+    """Every message is one JSON line, then a line holding exactly 'end'."""
     ws.write("echo", ECHO)
     proc = ws.started_bolt("echo")
     tid = proc.send_tuple(["a"])
@@ -114,7 +114,7 @@ def test_tuple_split_across_writes(ws):
 
 
 def test_non_ascii_newline_slash_and_u2028_round_trip(ws):
-    """Checks 5-6: UTF-8 both ways whatever the locale; escapes decode to the original."""
+    """UTF-8 both ways whatever the locale; escapes decode to the original."""
     ws.write("echo", ECHO)
     text = "héllo wörld ☃ 𝄞 a/b\nline2\u2028\u2013\x01"
     proc = ws.started_bolt("echo", env={"LC_ALL": "C", "LANG": "C",
@@ -136,7 +136,7 @@ def test_one_megabyte_tuple(ws):
 # -- bolt semantics --------------------------------------------------------------------------
 
 def test_basic_bolt_anchors_and_acks_with_the_id_string_unchanged(ws):
-    """Checks 14-15: emits anchored to the input id (a string); the ack echoes it."""
+    """Emits anchored to the input id (a string); the ack echoes it."""
     ws.write("split", SPLIT)
     proc = ws.started_bolt("split", fields=["sentence"])
     tid = proc.send_tuple(["the cow jumped"])
@@ -150,7 +150,7 @@ def test_basic_bolt_anchors_and_acks_with_the_id_string_unchanged(ws):
 
 
 def test_heartbeat_answered_with_sync_never_acked(ws):
-    """Checks 23-24: a heartbeat gets {"command":"sync"} and no ack/fail."""
+    """A heartbeat gets {"command":"sync"} and no ack/fail."""
     ws.write("echo", ECHO)
     proc = ws.started_bolt("echo")
     proc.send_heartbeat()
@@ -177,7 +177,7 @@ def run():
 
 
 def test_tick_tuple_is_recognised_and_acked(ws):
-    """Check 25: __system/__tick tuples are tick tuples; a BasicBolt acks them."""
+    """__system/__tick tuples are tick tuples; a BasicBolt acks them."""
     ws.write("ticks", TICKS)
     proc = ws.started_bolt("ticks", streams={"default": ["kind"]})
     tick = proc.send_tick(5)
@@ -209,7 +209,7 @@ def run():
 
 
 def test_task_ids_interleaved_with_tuples_and_heartbeats(ws):
-    """Check 22: while waiting for task ids, tuples and heartbeats are queued, kept in order."""
+    """While waiting for task ids, tuples and heartbeats are queued, kept in order."""
     ws.write("ask", TASK_IDS)
     proc = ws.started_bolt("ask")
     first = proc.send_tuple(["ask"])

@@ -1,4 +1,4 @@
-"""Spout side of the multilang protocol (STORM-PROTOCOL.md part E, checks 33-41)."""
+"""Spout side of the multilang protocol (docs/internals/protocol.md#spout-commands)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def run():
 
 
 def test_spout_commands_emits_and_sync(ws):
-    """Checks 33-37: activate/next/ack/fail/deactivate each end with exactly one sync."""
+    """activate/next/ack/fail/deactivate each end with exactly one sync."""
     ws.write("numbers", SPOUT)
     proc = ws.started_spout("numbers", streams={"default": ["word"], "unreliable": ["word"]})
     assert proc.command("activate") == [{"command": "log", "msg": "activated", "level": 2}]
@@ -68,14 +68,14 @@ def test_spout_commands_emits_and_sync(ws):
     two = proc.command("next")
     assert two == [{"command": "emit", "stream": "unreliable", "tuple": ["two"],
                     "need_task_ids": False}]
-    assert "id" not in two[0]  # check 36: unreliable emits carry no id
+    assert "id" not in two[0]  # unreliable emits carry no id
     three = proc.command("next", task_ids=lambda msg: [5, 6])
     assert three[0] == {"command": "emit", "id": 3, "tuple": ["three"]}
     assert three[1] == {"command": "log", "msg": "task ids [5, 6]", "level": 2}
     four = proc.command("next")
     assert [m["tuple"] for m in four] == [["four"], ["five"]]
     assert all(m["id"] == {"batch": 4} for m in four)
-    # Check 35: ack/fail ids come back unchanged in value and type.
+    # Ack/fail ids come back unchanged in value and type.
     assert proc.command("ack", "msg-1") == [{"command": "log", "msg": "acked 'msg-1'",
                                              "level": 2}]
     assert proc.command("fail", 3) == [{"command": "log", "msg": "failed 3", "level": 2}]
@@ -129,7 +129,7 @@ def test_spout_profile_line(ws_default):
 
 
 def test_host_treats_a_spout_ack_command_as_fatal(ws_default):
-    """Check 38 from the host's side: the test host refuses what ShellSpout refuses."""
+    """From the host's side: the test host refuses what ShellSpout refuses."""
     ws_default.write("rogue.py", """
         import os, sys
         sys.stdin.buffer.readline(); sys.stdin.buffer.readline()

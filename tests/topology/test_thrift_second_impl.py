@@ -182,7 +182,8 @@ def _read_struct(p: TBinaryProtocol) -> dict[int, tuple[int, Any]]:
 
 
 def test_primitive_walk_of_petrel_bytes() -> None:
-    """Field ids and wire types straight from the bytes, checked against B.2's table."""
+    """Field ids and wire types straight from the bytes, checked against the StormTopology
+    table of docs/internals/thrift.md."""
     data = serialize_topology(sample_topology())
     buf = TMemoryBuffer(data)
     top = _read_struct(TBinaryProtocol(buf))

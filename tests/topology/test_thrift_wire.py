@@ -1,4 +1,4 @@
-"""petrel's storm.thrift and encoder: golden bytes of STORM-PROTOCOL.md B.1 and checks 55-61, 70."""
+"""petrel's storm.thrift and encoder: golden bytes (docs/internals/thrift.md#wire-encoding)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def enc(obj: object) -> bytes:
 
 
 def h(text: str) -> bytes:
-    """Hex with spaces and "quoted ASCII" parts, as written in STORM-PROTOCOL.md."""
+    """Hex with spaces and "quoted ASCII" parts, as docs/internals/thrift.md writes them."""
     out = b""
     for i, part in enumerate(text.split('"')):
         out += part.encode() if i % 2 else bytes.fromhex(part.replace(" ", ""))
@@ -64,7 +64,7 @@ def test_framed_get_cluster_info_call_matches_b1() -> None:
 
 
 def test_submit_options_and_kill_options_encoding() -> None:
-    # Check 61: initial_status is an i32 1 (ACTIVE) / 2 (INACTIVE); check 70: empty KillOptions.
+    # initial_status is an i32 1 (ACTIVE) / 2 (INACTIVE); KillOptions{} is the empty struct.
     assert enc(T.SubmitOptions(initial_status=T.TopologyInitialStatus.ACTIVE)) == h(
         "08 0001 00000001 00"
     )
@@ -155,14 +155,14 @@ def word_count() -> TopologyDef:
 
 def test_component_common_and_state_spouts_are_always_written() -> None:
     data = serialize_topology(word_count())
-    # Check 59: state_spouts (field 3) is an empty map of string -> struct.
+    # state_spouts (field 3) is an empty map of string -> struct.
     assert h("0D 0003 0B 0C 00000000") in data
-    # Check 58: inputs is map<GlobalStreamId(12), Grouping(12)> ... with the shuffle union.
+    # inputs is map<GlobalStreamId(12), Grouping(12)> ... with the shuffle union.
     gsid = h('0B 0001 00000005 "spout" 0B 0002 00000007 "default" 00')
     assert h("0D 0001 0C 0C 00000001") + gsid + h("0C 0002 00 00") in data
     # The spout has no inputs: the required map is still written, empty.
     assert h("0D 0001 0C 0C 00000000") in data
-    # Check 60: a ShellComponent with both strings, inside ComponentObject field 2.
+    # A ShellComponent with both strings, inside ComponentObject field 2.
     assert h('0C 0002 0B 0001 00000007 "python3" 0B 0002') in data
     # storm_version (field 7) is never written.
     assert deserialize_topology(data).storm_version is None

@@ -1,4 +1,4 @@
-"""Nimbus's rules (STORM-PROTOCOL.md B.9, B.10; checks 64-66) and petrel's extra checks."""
+"""Nimbus's rules (docs/internals/thrift.md#nimbus-checks) and petrel's extra checks."""
 
 from __future__ import annotations
 
