@@ -37,10 +37,12 @@ LAYERS: List[Tuple[str, ...]] = [
     ("petrel.emitter", "petrel.debug", "petrel.run"),
     # The topology model, the create.py builder, validation, Thrift.
     ("petrel.topology",),
+    # The jar packager, with the manifest reader: the mock reads a topology's manifest for
+    # the modules it ships from [from DIR] lines, as the packager does.
+    ("petrel.package",),
     # Storm's semantics, shared by the local runner and the mock.
     ("petrel.semantics",),
     ("petrel.local", "petrel.mock"),
-    ("petrel.package",),
     ("petrel.cluster",),
     ("petrel.devstorm",),
     ("petrel.tools", "petrel.submit"),
