@@ -23,7 +23,7 @@ from petrel.topology.model import TopologyDef
 
 
 def extract_resources(jar: Path, dest: Path) -> None:
-    """Extract the jar's ``resources/`` entries into ``dest`` as a supervisor does (C.2)."""
+    """Extract the jar's ``resources/`` entries into ``dest`` as a supervisor does."""
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     try:

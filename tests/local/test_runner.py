@@ -202,7 +202,7 @@ def test_no_ackers_acks_at_once(tmp_path):
 
 
 def test_spout_waiting_for_its_task_ids_gets_them_at_once(tmp_path):
-    """Storm's storm.py always waits for the task-id list before its sync (E.37)."""
+    """Storm's storm.py always waits for the task-id list before its sync."""
     conf = conf_for(tmp_path, 100, **{"test.spout.task_ids": True,
                                       "topology.subprocess.timeout.secs": 5})
     run = run_topology(wordcount(), tmp_path, conf, duration=2.5)
@@ -212,7 +212,7 @@ def test_spout_waiting_for_its_task_ids_gets_them_at_once(tmp_path):
 
 
 def test_a_cycle_starts_and_runs(tmp_path):
-    """Storm allows cycles (B.9): a bolt subscribed to its own stream still gets started."""
+    """Storm allows cycles: a bolt subscribed to its own stream still gets started."""
     topo = wordcount()
     split = topo.components["split"]
     split.streams["again"] = StreamDef(["word"])
