@@ -8,11 +8,11 @@ import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Tuple
 
 from petrel.errors import PetrelError
 from petrel.mock.errors import MockError
-from petrel.package.manifest import section_imports
+from petrel.package.manifest import section_dirs, section_imports
 from petrel.topology import loader
 from petrel.topology.builder import ComponentDeclarer, TopologyBuilder
 from petrel.topology.model import TopologyDef
@@ -29,8 +29,9 @@ class RecordingBuilder(TopologyBuilder):
     """
 
     def __init__(self, topology_dir: Optional[Path] = None,
-                 conf: Optional[Dict[str, Any]] = None, check_modules: bool = True) -> None:
-        super().__init__(topology_dir, conf)
+                 conf: Optional[Dict[str, Any]] = None, check_modules: bool = True,
+                 shared_dirs: Sequence[Path] = ()) -> None:
+        super().__init__(topology_dir, conf, shared_dirs=shared_dirs)
         self.objects: Dict[str, Any] = {}
         self._check_modules = check_modules
 
@@ -141,7 +142,8 @@ def load_definition(definition: Any, config: Optional[Mapping[str, Any]]) -> Ite
         try:
             module_name, func_name = loader.split_definition(spec)
             func, source = loader._find_definition(topology_dir, module_name, func_name)
-            builder = RecordingBuilder(topology_dir, conf)
+            builder = RecordingBuilder(topology_dir, conf,
+                                       shared_dirs=section_dirs(topology_dir))
             loader._run_definition(func, builder, source, func_name)
         except PetrelError as exc:
             raise MockError(exc.message) from exc

@@ -20,7 +20,12 @@ from petrel.config import load_config
 from petrel.errors import PetrelError
 from petrel.package import contents
 from petrel.package.jar import write_jar
-from petrel.package.manifest import MANIFEST_NAME, manifest_files, section_imports
+from petrel.package.manifest import (
+    MANIFEST_NAME,
+    manifest_files,
+    section_dirs,
+    section_imports,
+)
 from petrel.topology.model import TopologyDef
 
 DEFAULT_JAR_NAME = "topology.jar"
@@ -102,16 +107,20 @@ def build_topology_jar(config_path: str | os.PathLike[str],
     # Never ship a jar into itself, nor a stale default jar into one written elsewhere.
     manifest = manifest_files(topology_dir, exclude=[jar_path, topology_dir / DEFAULT_JAR_NAME],
                               display_dir=config_file.parent)
-    # create.py imports from the [from DIR] directories too: on a worker they are all one.
+    # create.py imports from the [from DIR] directories too (on a worker they are all one),
+    # and a component class may come from one of them.
+    shared = section_dirs(topology_dir)
     with section_imports(topology_dir):
-        topo = load_topology(topology_dir, definition, conf, config_name=str(config_file))
+        topo = load_topology(topology_dir, definition, conf, config_name=str(config_file),
+                             shared_dirs=shared)
     topology_ser = serialize_topology(topo)
     for note in _notes(topology_dir, manifest):
         print(f"petrel: note: {note}", file=sys.stderr)
     top_name = name or topology_name(conf, topology_dir)
     entries = contents.jar_entries(topo=topo, conf=conf, topology_dir=topology_dir,
                                    topology_ser=topology_ser, manifest=manifest,
-                                   name=top_name, source=str(config_file))
+                                   name=top_name, source=str(config_file),
+                                   shared_dirs=shared)
     size = write_jar(jar_path, entries)
     return BuiltJar(jar=jar_path, topology=topo, conf=conf, topology_dir=topology_dir,
                     name=top_name, files=len(entries) + 1, size=size,

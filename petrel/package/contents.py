@@ -9,7 +9,8 @@ components in:
 - ``__petrel__.json``: the launcher's settings (JSON: workers have no YAML parser);
 - ``_petrel_launch_<module>.py``: one launcher script per component module;
 - the component modules (with their packages' ``__init__.py``), at their paths relative
-  to the topology directory, and every manifest file at the jar path manifest.txt gives it
+  to the topology directory or to the ``[from DIR]`` directory holding them, and every
+  manifest file at the jar path manifest.txt gives it
   (relative to the topology directory, or to the directory of its ``[from DIR]`` section).
 """
 
@@ -22,7 +23,7 @@ import os
 import shlex
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,25 +73,33 @@ def runtime_files() -> dict[str, Path]:
     return out
 
 
-def module_files(topo: TopologyDef, topology_dir: Path) -> dict[str, Path]:
-    """Each petrel component's module file, plus the ``__init__.py`` of its packages."""
+def module_files(topo: TopologyDef, topology_dir: Path,
+                 shared_dirs: Sequence[Path] = ()) -> dict[str, Path]:
+    """Each petrel component's module file, plus the ``__init__.py`` of its packages.
+
+    A module is looked for as the worker's import finds it: in the topology directory,
+    then in each ``[from DIR]`` directory of the manifest (``shared_dirs``), in order.
+    """
     out: dict[str, Path] = {}
+    roots = [topology_dir, *shared_dirs]
     for comp in topo.components.values():
         if not comp.module:
             continue
         parts = comp.module.split(".")
         candidates = ["/".join(parts) + ".py", "/".join(parts) + "/__init__.py"]
-        found = next((c for c in candidates if (topology_dir / c).is_file()), None)
+        found = next(((root, c) for root in roots for c in candidates
+                      if (root / c).is_file()), None)
         if found is None:
             raise PetrelError(
                 f"component '{comp.id}': module '{comp.module}' not found in {topology_dir} "
-                f"(looked for {' and '.join(candidates)}); components must live in the "
-                "topology directory")
-        out[found] = topology_dir / found
+                f"(looked for {' and '.join(candidates)}); a component module lives in the "
+                "topology directory or in a directory its manifest ships with [from DIR]")
+        root, rel = found
+        out[rel] = root / rel
         for depth in range(1, len(parts)):
             init = "/".join(parts[:depth]) + "/__init__.py"
-            if (topology_dir / init).is_file():
-                out[init] = topology_dir / init
+            if (root / init).is_file():
+                out[init] = root / init
     return out
 
 
@@ -225,10 +234,13 @@ def check_shell_scripts(topo: TopologyDef, shipped: set[str]) -> None:
 
 def jar_entries(*, topo: TopologyDef, conf: dict[str, Any], topology_dir: Path,
                 topology_ser: bytes, manifest: Mapping[str, Path], name: str,
-                source: str) -> dict[str, EntrySource]:
+                source: str, shared_dirs: Sequence[Path] = ()) -> dict[str, EntrySource]:
     """Every jar entry (full jar path -> bytes or file) for one topology.
 
-    ``manifest`` maps each manifest jar path to its file (``manifest.manifest_files``).
+    ``manifest`` maps each manifest jar path to its file (``manifest.manifest_files``);
+    ``shared_dirs`` are its ``[from DIR]`` directories (``manifest.section_dirs``), where
+    component modules may live too. A component module the manifest ships already (the
+    same file) goes into the jar once.
     """
     where = topology_dir / "manifest.txt"
     resources: dict[str, EntrySource] = {}
@@ -239,9 +251,9 @@ def jar_entries(*, topo: TopologyDef, conf: dict[str, Any], topology_dir: Path,
                 "writes into the jar (petrel/, _petrel_launch_*, __petrel__.json, "
                 "__topology__.yaml, __submitter__.yaml, topology.ser); rename it")
         resources[path] = file
-    for path, file in module_files(topo, topology_dir).items():
+    for path, file in module_files(topo, topology_dir, shared_dirs).items():
         listed = manifest.get(path)
-        if listed is not None and os.path.abspath(listed) != os.path.abspath(file):
+        if listed is not None and os.path.realpath(listed) != os.path.realpath(file):
             raise PetrelError(
                 f"{where}: '{path}' is both the component module {file} and {listed}, which "
                 "the manifest ships at the same jar path; rename one of them")

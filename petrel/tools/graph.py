@@ -199,7 +199,7 @@ def render(topo: TopologyDef, name: str, fmt: str) -> bytes:
 def run_graph(args: argparse.Namespace) -> int:
     """The ``petrel graph`` handler: load the topology and write its picture."""
     from petrel.package.command import topology_name
-    from petrel.package.manifest import section_imports
+    from petrel.package.manifest import section_dirs, section_imports
     from petrel.topology.loader import load_topology
 
     fmt = chosen_format(args.format, args.output)
@@ -212,7 +212,8 @@ def run_graph(args: argparse.Namespace) -> int:
     conf = load_config(config_file)
     topology_dir = config_file.resolve().parent
     with section_imports(topology_dir):     # modules shipped from manifest [from DIR] lines
-        topo = load_topology(topology_dir, args.definition, conf, config_name=str(config_file))
+        topo = load_topology(topology_dir, args.definition, conf, config_name=str(config_file),
+                             shared_dirs=section_dirs(topology_dir))
     data = render(topo, topology_name(conf, topology_dir), fmt)
     if args.output:
         out = Path(args.output)

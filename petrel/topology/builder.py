@@ -27,12 +27,15 @@ __all__ = ["ComponentDeclarer", "JavaArg", "TopologyBuilder", "java_arg", "parse
 class TopologyBuilder:
     """Storm's TopologyBuilder for create.py: ``setSpout``, ``setBolt``, ``addOutputStream``.
 
-    ``topology_dir`` is where petrel component modules must live (they ship in the jar);
-    ``conf`` is the topology config (``petrel.python`` picks the workers' interpreter).
+    ``topology_dir`` is where petrel component modules live (they ship in the jar), besides
+    ``shared_dirs``: the directories the topology's manifest ships at the jar's root with
+    ``[from DIR]`` lines (the caller reads the manifest). ``conf`` is the topology config
+    (``petrel.python`` picks the workers' interpreter).
     """
 
     def __init__(self, topology_dir: str | Path | None = None,
-                 conf: dict[str, Any] | None = None) -> None:
+                 conf: dict[str, Any] | None = None, *,
+                 shared_dirs: Sequence[str | Path] = ()) -> None:
         self.topology_dir = Path(topology_dir).resolve() if topology_dir is not None else None
         self.conf: dict[str, Any] = dict(conf or {})
         self.problems: list[str] = []
@@ -41,7 +44,8 @@ class TopologyBuilder:
         if not is_command(python):   # the config check reports it, naming the file
             python = "python3"
         self._describer = ComponentDescriber(self.topology_dir, python, self.problems.append,
-                                             self._check_runnable)
+                                             self._check_runnable,
+                                             [Path(d) for d in shared_dirs])
 
     def setSpout(self, id: str, spout: Any,
                  parallelism_hint: int | None = None) -> ComponentDeclarer:

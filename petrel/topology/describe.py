@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from petrel.emitter import (
     BasicBolt,
@@ -35,6 +35,14 @@ PETREL_CLASSES = (Spout, Bolt, BasicBolt)
 CheckRunnable = Callable[[str, type, str], "str | None"]
 
 
+def _dotted(rel: Path) -> str:
+    """The module name of a file at ``rel`` on the import path (a package: its directory)."""
+    parts = list(rel.with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
+
+
 def check_runnable(module: str, cls: type, label: str) -> str | None:
     """The worker imports ``module`` and calls its ``run()`` or its one component class."""
     try:
@@ -52,11 +60,15 @@ class ComponentDescriber:
 
     ``python`` is the workers' interpreter (``petrel.python``); ``check_runnable`` checks
     that the worker will find a petrel component in its module (the mock relaxes it).
+    ``shared_dirs`` are the directories the manifest ships at the jar's root with
+    ``[from DIR]`` lines: component modules may live there too.
     """
 
     def __init__(self, topology_dir: Path | None, python: str,
-                 report: Callable[[str], None], check: CheckRunnable) -> None:
+                 report: Callable[[str], None], check: CheckRunnable,
+                 shared_dirs: Sequence[Path] = ()) -> None:
         self.topology_dir = topology_dir
+        self.shared_dirs = [Path(d).resolve() for d in shared_dirs]
         self._python = python
         self._report = report
         self._check_runnable = check
@@ -120,7 +132,12 @@ class ComponentDescriber:
         comp.script = launcher_script(module)
 
     def _component_module(self, obj: Component, label: str) -> tuple[str, str | None]:
-        """The dotted module name (relative to the topology dir) that runs ``obj``."""
+        """The dotted module name the worker imports to run ``obj``, and any problem.
+
+        The module's file must be in the topology directory (the name is its path there)
+        or in one of the shared directories the manifest ships with ``[from DIR]`` lines
+        (the name is its path in that directory, as the jar's root holds it).
+        """
         cls = type(obj)
         script = getattr(obj, "script", None)
         if script:
@@ -133,13 +150,9 @@ class ComponentDescriber:
                             "script=__file__ from the component's module")
             rel = self._relative(path)
             if rel is None:
-                return "", (f"{label}: script={script!r} is outside the topology directory "
-                            f"{self.topology_dir}; move the module into it so it ships in the jar")
-            parts = list(rel.with_suffix("").parts)
-            if parts[-1] == "__init__":
-                parts.pop()
-            module = ".".join(parts)
-            if not all(p.isidentifier() for p in parts):
+                return "", (f"{label}: script={script!r} is {self._outside()}")
+            module = _dotted(rel)
+            if not all(p.isidentifier() for p in module.split(".")):
                 return "", (f"{label}: {rel} cannot be imported as a Python module; use a file "
                             "name made of letters, digits and underscores")
         else:
@@ -151,25 +164,40 @@ class ComponentDescriber:
                 return "", (f"{label}: {cls.__name__} is petrel's own class (petrel.emitter), "
                             "outside the topology directory; subclass it in a module of the "
                             "topology directory so it ships in the jar")
-            mod = sys.modules.get(module)
-            mod_file = getattr(mod, "__file__", None)
+            mod_file = getattr(sys.modules.get(module), "__file__", None)
             if self.topology_dir is not None:
                 rel = self._relative(Path(mod_file).resolve()) if mod_file else None
                 if rel is None:
                     return "", (f"{label}: {cls.__name__} comes from module '{module}' "
-                                f"({mod_file or 'no file'}), outside the topology directory "
-                                f"{self.topology_dir}; subclass it in a module of the topology "
-                                "directory so it ships in the jar")
+                                f"({mod_file or 'no file'}), which is {self._outside()}")
+                if _dotted(rel) != module:
+                    return "", (f"{label}: {cls.__name__} comes from module '{module}', but a "
+                                f"worker imports {rel} as '{_dotted(rel)}'; import it in "
+                                f"create.py as {_dotted(rel)}")
         problem = self._check_runnable(module, cls, label)
         return module, problem
 
+    def _outside(self) -> str:
+        """Where a component module was found wanting, and the two ways to ship it."""
+        return (f"outside the topology directory {self.topology_dir} and the directories "
+                "its manifest ships with [from DIR] lines; move the module into the topology "
+                "directory, or ship its directory with a '[from DIR]' line in manifest.txt")
+
     def _relative(self, path: Path) -> Path | None:
+        """``path`` relative to the topology directory, else to a shared directory; None
+        when it is in neither (the file name alone when there is no topology directory)."""
         if self.topology_dir is None:
             return Path(path.name)
         try:
             return path.relative_to(self.topology_dir)
         except ValueError:
-            return None
+            pass
+        for shared in self.shared_dirs:
+            try:
+                return path.relative_to(shared)
+            except ValueError:
+                continue
+        return None
 
     def _declare_streams_and_conf(self, comp: ComponentDef, obj: Any, label: str) -> None:
         try:

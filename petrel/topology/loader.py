@@ -15,7 +15,7 @@ import sys
 import sysconfig
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from petrel.errors import PetrelError
 from petrel.topology.builder import TopologyBuilder
@@ -28,11 +28,14 @@ _PETREL_DIR = str(Path(__file__).resolve().parent.parent) + "/"
 
 def load_topology(topology_dir: str | Path, definition: str = "create.create",
                   conf: dict[str, Any] | None = None, *,
-                  config_name: str = "topology.yaml") -> TopologyDef:
+                  config_name: str = "topology.yaml",
+                  shared_dirs: Sequence[str | Path] = ()) -> TopologyDef:
     """Run ``definition`` (``MODULE.FUNCTION``) with a builder and return the validated topology.
 
     ``conf`` is the topology config (already loaded); ``config_name`` is how messages
-    name it. Raises PetrelError listing every problem found.
+    name it. ``shared_dirs`` are the directories the manifest's ``[from DIR]`` lines ship
+    (the packager's ``section_dirs``): component modules may live there too. Raises
+    PetrelError listing every problem found.
     """
     topology_dir = Path(topology_dir).resolve()
     conf = dict(conf or {})
@@ -41,7 +44,7 @@ def load_topology(topology_dir: str | Path, definition: str = "create.create",
     module_name, func_name = split_definition(definition)
     with topology_imports(topology_dir):
         func, source = _find_definition(topology_dir, module_name, func_name)
-        builder = TopologyBuilder(topology_dir, conf)
+        builder = TopologyBuilder(topology_dir, conf, shared_dirs=shared_dirs)
         _run_definition(func, builder, source, func_name)
         topo = builder.createTopology()
     problems = [f"{source}: {p}" for p in builder.problems]

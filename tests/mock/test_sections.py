@@ -68,3 +68,30 @@ def test_without_the_section_the_import_error_names_the_module(tmp_path: Path) -
     topo = _write(tmp_path, {**FILES, "topo/manifest.txt": "# nothing shared\n"})
     with pytest.raises(MockError, match="wordsplit"):
         run_topology(topo, spout_data={"lines": [["a"]]})
+
+
+def test_a_component_class_from_a_section_runs_in_the_mock(tmp_path: Path) -> None:
+    """create.py declares the shared module's class itself: no subclass in the topology."""
+    files = {**FILES, "topo/manifest.txt": "[from ../shared]\nwordsplit.py\nsharedsplit.py\n"}
+    files["shared/sharedsplit.py"] = files.pop("topo/splitter.py")
+    files["topo/create.py"] = FILES["topo/create.py"].replace("from splitter", "from sharedsplit")
+    topo = _write(tmp_path, files)
+    result = run_topology(topo, spout_data={"lines": [["The Quick fox"]]})
+    assert result.emitted("split") == [["the"], ["quick"], ["fox"]]
+    result.assert_all_acked()
+    assert "sharedsplit" not in sys.modules
+
+
+def test_a_component_class_from_outside_the_sections_names_both_fixes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {**FILES, "topo/manifest.txt": "# nothing shared\n"}
+    files["shared/sharedsplit.py"] = files.pop("topo/splitter.py")
+    files["topo/create.py"] = FILES["topo/create.py"].replace("from splitter", "from sharedsplit")
+    topo = _write(tmp_path, files)
+    monkeypatch.syspath_prepend(str(tmp_path / "shared"))   # importable, but not shipped
+    try:
+        with pytest.raises(MockError, match=r"ship its directory with a '\[from DIR\]' line"):
+            run_topology(topo, spout_data={"lines": [["a"]]})
+    finally:
+        for name in ("sharedsplit", "wordsplit"):
+            sys.modules.pop(name, None)

@@ -103,3 +103,10 @@ def make_topology(tmp_path: Path) -> Callable[..., Path]:
         )
 
     return make
+
+
+@pytest.fixture
+def write_files() -> Callable[[Path, dict[str, str]], Path]:
+    """``write_files(root, files)``: write dedented files below any directory (see
+    ``write_topology``)."""
+    return write_topology
