@@ -1,9 +1,9 @@
 """Test set-up shared by the example topologies' tests (topologies/*/tests).
 
 - Each test imports the modules of its own topology. The topologies have same-named
-  component modules (``twitterstream``, ``splittweet``...), and an import is answered
-  from ``sys.modules`` first, so without care the first topology to import
-  ``twitterstream`` would silently serve the others' tests. ``TopologyModules`` switches
+  modules (every one has a ``create``), and an import is answered from ``sys.modules``
+  first, so without care the first topology to import ``create`` would silently serve
+  the others' tests. ``TopologyModules`` switches
   ``sys.path`` and ``sys.modules`` to a topology before its test modules are imported
   and before each of its tests runs, as a worker sees them: that topology's directory,
   then topologies/common (the code and data the topologies share, which their

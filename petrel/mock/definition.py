@@ -137,13 +137,12 @@ def load_definition(definition: Any, config: Optional[Mapping[str, Any]]) -> Ite
                         f"its create.py, a MODULE.FUNCTION string or a function")
     topology_dir, spec = _dir_and_definition(path)
     conf = _config(topology_dir, config)
-    # The modules its manifest ships from [from DIR] lines import as they do on a worker.
-    with section_imports(topology_dir), topology_imports(topology_dir):
+    shared = section_dirs(topology_dir)
+    with topology_imports(topology_dir, shared):
         try:
             module_name, func_name = loader.split_definition(spec)
             func, source = loader._find_definition(topology_dir, module_name, func_name)
-            builder = RecordingBuilder(topology_dir, conf,
-                                       shared_dirs=section_dirs(topology_dir))
+            builder = RecordingBuilder(topology_dir, conf, shared_dirs=shared)
             loader._run_definition(func, builder, source, func_name)
         except PetrelError as exc:
             raise MockError(exc.message) from exc
@@ -152,15 +151,16 @@ def load_definition(definition: Any, config: Optional[Mapping[str, Any]]) -> Ite
         yield Definition(topo, builder.objects, conf, topology_dir.name)
 
 
-def _own_modules(topology_dir: Path) -> Dict[str, ModuleType]:
-    """Modules already imported from ``topology_dir``'s own files under their own names."""
-    top_names = {p.stem for p in topology_dir.glob("*.py")}
-    top_names |= {p.name for p in topology_dir.iterdir() if (p / "__init__.py").is_file()}
-    own = {}
-    for name, module in list(sys.modules.items()):
-        filename = getattr(module, "__file__", None)
-        if filename and name.split(".")[0] in top_names and _inside(filename, topology_dir):
-            own[name] = module
+def _own_modules(directories: Sequence[Path]) -> Dict[str, ModuleType]:
+    """Modules already imported from the files of ``directories`` under their own names."""
+    own: Dict[str, ModuleType] = {}
+    for directory in directories:
+        top_names = {p.stem for p in directory.glob("*.py")}
+        top_names |= {p.name for p in directory.iterdir() if (p / "__init__.py").is_file()}
+        for name, module in list(sys.modules.items()):
+            filename = getattr(module, "__file__", None)
+            if filename and name.split(".")[0] in top_names and _inside(filename, directory):
+                own.setdefault(name, module)
     return own
 
 
@@ -173,17 +173,19 @@ def _inside(filename: str, directory: Path) -> bool:
 
 
 @contextlib.contextmanager
-def topology_imports(topology_dir: Path) -> Iterator[None]:
-    """The loader's ``topology_imports``, keeping the modules the test already imported.
+def topology_imports(topology_dir: Path, shared_dirs: Sequence[Path] = ()) -> Iterator[None]:
+    """The loader's ``topology_imports`` and the packager's ``section_imports`` (the modules
+    of the manifest's ``[from DIR]`` directories ``shared_dirs`` import as on a worker),
+    keeping the modules the test already imported.
 
-    A module imported from ``topology_dir`` under its own name (``import splitsentence``
-    with the directory on sys.path) is used as it is, so what a test monkeypatched in it
-    reaches the run, and the run's classes are the test's. Same-named modules of other
-    directories are set aside for the run, and modules first imported by the run are
-    dropped after it, as with ``petrel submit``'s loader.
+    A module imported from ``topology_dir`` or a shared directory under its own name
+    (``import splitsentence`` with the directory on sys.path) is used as it is, so what a
+    test monkeypatched in it reaches the run, and the run's classes are the test's.
+    Same-named modules of other directories are set aside for the run, and modules first
+    imported by the run are dropped after it, as with ``petrel submit``'s loader.
     """
-    own = _own_modules(topology_dir)
-    with loader.topology_imports(topology_dir):
+    own = _own_modules([topology_dir, *shared_dirs])
+    with section_imports(topology_dir), loader.topology_imports(topology_dir):
         sys.modules.update(own)
         yield
 

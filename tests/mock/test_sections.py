@@ -95,3 +95,19 @@ def test_a_component_class_from_outside_the_sections_names_both_fixes(
     finally:
         for name in ("sharedsplit", "wordsplit"):
             sys.modules.pop(name, None)
+
+
+def test_a_shared_module_the_test_imported_is_the_one_the_run_uses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As with the topology's own modules: what the test patched in it reaches the run."""
+    topo = _write(tmp_path, FILES)
+    monkeypatch.syspath_prepend(str(tmp_path / "shared"))
+    import wordsplit
+
+    monkeypatch.setattr(wordsplit, "words", lambda sentence: sentence.upper().split())
+    try:
+        result = run_topology(topo, spout_data={"lines": [["The fox"]]})
+        assert result.emitted("split") == [["THE"], ["FOX"]]
+        assert sys.modules["wordsplit"] is wordsplit
+    finally:
+        sys.modules.pop("wordsplit", None)

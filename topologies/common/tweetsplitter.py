@@ -1,8 +1,8 @@
 """The splitter: tweet text in, one tuple per countable word out (NLTK, stop words dropped).
 
-Shared by twitter_topwords and redis_topwords: each one's own ``splittweet.py``
-subclasses ``TweetSplitterBolt``, because a component module lives in its topology's
-directory.
+Shared by twitter_topwords and redis_topwords: each one's create.py declares
+``TweetSplitterBolt`` as it is, and its manifest ships this module from
+``[from ../common]``.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Tweets come from Twitter's sample stream when a bearer token is configured, otherwise
 from the replay file shipped with the topology (see tweetsource.py for the settings).
 
-Shared by the tweet topologies: each one's own ``twitterstream.py`` subclasses
-``TweetSpout``, because a component module lives in its topology's directory.
+Shared by the tweet topologies: each one's create.py declares ``TweetSpout`` as it is,
+and its manifest ships this module from ``[from ../common]`` (the worker runs it at the
+jar's root, through ``_petrel_launch_tweetspout.py``).
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from citycount import CityCountBolt
-from twitterstream import TwitterStreamSpout
+from tweetspout import TweetSpout
 
 
 def create(builder: Any) -> None:
     """tweets -> city counters (x2), which upsert into MongoDB."""
-    builder.setSpout("spout", TwitterStreamSpout(), 1)
+    builder.setSpout("spout", TweetSpout(), 1)
     builder.setBolt("city-counter", CityCountBolt(), 2).shuffleGrouping("spout")

@@ -6,17 +6,17 @@ from typing import Any
 
 from intermediaterankings import IntermediateRankingsBolt
 from rollingcount import RollingCountBolt
-from splittweet import SplitTweetBolt
 from topology_settings import WordCountSettings
 from totalrankings import TotalRankingsBolt
-from twitterstream import TwitterStreamSpout
+from tweetsplitter import TweetSplitterBolt
+from tweetspout import TweetSpout
 
 
 def create(builder: Any) -> None:
     """tweets -> words -> rolling counts (x4) -> intermediate top N (x4) -> total top N."""
     settings = WordCountSettings(builder.conf)   # the tick periods come from topology.yaml
-    builder.setSpout("spout", TwitterStreamSpout(), 1)
-    builder.setBolt("splitter", SplitTweetBolt(), 1).shuffleGrouping("spout")
+    builder.setSpout("spout", TweetSpout(), 1)
+    builder.setBolt("splitter", TweetSplitterBolt(), 1).shuffleGrouping("spout")
     builder.setBolt("counter", RollingCountBolt(settings.window_duration), 4) \
         .fieldsGrouping("splitter", ["word"])
     builder.setBolt("intermediate-ranker", IntermediateRankingsBolt(settings.rankings_emit_secs),

@@ -1,6 +1,7 @@
 """The tweet topologies share topologies/common instead of copying it: each manifest ships
-the shared files with a ``[from ../common]`` section, every jar still stands alone, and
-each topology's tests import its own same-named component modules (topologies/conftest.py
+the shared files with a ``[from ../common]`` section, create.py declares the shared spout
+and splitter as they are (no wrapper module per topology), every jar still stands alone,
+and each topology's tests import its own same-named modules (topologies/conftest.py
 switches sys.path and sys.modules)."""
 
 import importlib
@@ -29,6 +30,15 @@ def test_no_topology_holds_a_copy_of_a_shared_file(name):
     assert copies == [], f"{name} copies {copies}: edit topologies/common instead"
 
 
+def test_no_two_topologies_hold_the_same_python_file():
+    seen = {}
+    for path in sorted(TOPOLOGIES.glob("*/*.py")):
+        if path.parent != COMMON and path.name != "conftest.py":
+            seen.setdefault(path.read_bytes(), []).append(str(path.relative_to(TOPOLOGIES)))
+    copies = [paths for paths in seen.values() if len(paths) > 1]
+    assert copies == [], f"identical files {copies}: keep one in topologies/common"
+
+
 @pytest.mark.parametrize("name", TWEET_TOPOLOGIES)
 def test_each_manifest_ships_the_shared_files_it_uses_from_common(name):
     files = manifest_files(TOPOLOGIES / name)
@@ -46,23 +56,27 @@ def test_each_jar_stands_alone_with_the_shared_files_at_its_root(name, tmp_path)
         names = set(jar.namelist())
         assert (jar.read("resources/tweetsource.py")
                 == (COMMON / "tweetsource.py").read_bytes())
-    assert {"resources/tweets_sample.jsonl", "resources/tweetspout.py",
-            "resources/twitterstream.py", "resources/logconfig.ini"} <= names
+        spout = built.topology.components["spout"]
+        assert spout.module == "tweetspout"          # the shared class, declared as it is
+        assert jar.namelist().count("resources/tweetspout.py") == 1
+    assert {"resources/tweets_sample.jsonl", f"resources/{spout.script}",
+            "resources/logconfig.ini"} <= names
+    assert spout.script == "_petrel_launch_tweetspout.py"
     assert not any(".." in n.split("/") for n in names)
 
 
-def test_each_topology_imports_its_own_copy_and_gets_it_back(topology_modules):
+def test_each_topology_imports_its_own_create_and_gets_it_back(topology_modules):
     own = {}
     for name in TWEET_TOPOLOGIES:
         topology_modules.use(TOPOLOGIES / name)
-        module = importlib.import_module("twitterstream")
+        module = importlib.import_module("create")
         assert Path(module.__file__).parent == TOPOLOGIES / name
         assert sys.path[0] == str(TOPOLOGIES / name)
         assert not any(p in sys.path for p in (str(TOPOLOGIES / other) for other in own))
         own[name] = module
     for name, module in own.items():        # the same module objects, not new imports
         topology_modules.use(TOPOLOGIES / name)
-        assert importlib.import_module("twitterstream") is module
+        assert importlib.import_module("create") is module
     with pytest.raises(ImportError):         # only twitter_topwords has slidingwindow.py
         topology_modules.use(TOPOLOGIES / "redis_topwords")
         importlib.import_module("slidingwindow")

@@ -12,6 +12,7 @@ from citycount import CityCountBolt
 from cityminutes import INDEX_NAME, hourly_counts
 
 from petrel.config import load_config
+from petrel.package.manifest import section_dirs
 from petrel.topology.loader import load_topology
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[1]
@@ -54,7 +55,8 @@ def test_unreachable_mongodb_is_reported_at_initialize_and_tweets_are_failed(moc
 
 def test_create_py_wires_spout_and_city_counter():
     conf = load_config(TOPOLOGY_DIR / "topology.yaml")
-    topo = load_topology(TOPOLOGY_DIR, "create.create", conf)
+    topo = load_topology(TOPOLOGY_DIR, "create.create", conf,
+                         shared_dirs=section_dirs(TOPOLOGY_DIR))
     assert list(topo.components) == ["spout", "city-counter"]
     counter = topo.components["city-counter"]
     assert counter.module == "citycount" and counter.parallelism == 2

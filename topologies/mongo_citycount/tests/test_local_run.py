@@ -23,7 +23,7 @@ def test_local_run_with_mongodb_unreachable_reports_once_and_keeps_running(local
     run = local_run(dict(REPLAY_ONCE, **{"mongo_citycount.mongodb_url": url,
                                          "mongo_citycount.connect_timeout_secs": 0.3}),
                     until=lambda r: any("times, dropped" in line
-                                        for line in r.log_lines("twitterstream")))
+                                        for line in r.log_lines("tweetspout")))
     assert run.code == 0, run.explain()
     counter = run.stats["components"]["city-counter"]
     assert run.stats["restarts"] == 0 and counter["errors"] == counter["tasks"] == 2

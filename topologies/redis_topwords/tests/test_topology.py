@@ -5,6 +5,7 @@ own top words."""
 from pathlib import Path
 
 from petrel.config import load_config
+from petrel.package.manifest import section_dirs
 from petrel.topology.loader import load_topology
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[1]
@@ -15,7 +16,8 @@ def test_create_py_wires_the_redis_topology_with_the_books_settings():
     assert conf["twitter_word_count.redis_url"] == "redis://localhost:6379"
     assert conf["twitter_word_count.num_windows"] == 5
     assert conf["twitter_word_count.window_duration"] == 60
-    topo = load_topology(TOPOLOGY_DIR, "create.create", conf)
+    topo = load_topology(TOPOLOGY_DIR, "create.create", conf,
+                         shared_dirs=section_dirs(TOPOLOGY_DIR))
     c = topo.components
     assert list(c) == ["spout", "splitter", "counter", "total-ranker"]
     assert c["counter"].inputs[("splitter", "default")].fields == ["word"]

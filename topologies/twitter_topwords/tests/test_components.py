@@ -6,9 +6,9 @@ import time
 import pytest
 from intermediaterankings import IntermediateRankingsBolt
 from rollingcount import RollingCountBolt
-from splittweet import SplitTweetBolt
 from totalrankings import TotalRankingsBolt
-from twitterstream import MAX_FAILURES, TwitterStreamSpout
+from tweetsplitter import TweetSplitterBolt
+from tweetspout import MAX_FAILURES, TweetSpout
 
 from petrel import mock
 
@@ -23,7 +23,7 @@ def pump(task, count, timeout=10.0):
 
 def test_spout_replays_the_sample_file_with_message_ids(mock_task, replay_once, sample_texts):
     assert len(sample_texts) >= 300
-    task = mock_task(TwitterStreamSpout(), replay_once)
+    task = mock_task(TweetSpout(), replay_once)
     emits = pump(task, len(sample_texts))
     assert [e.values for e in emits] == [[t] for t in sample_texts]
     ids = [e.msg_id for e in emits]
@@ -35,7 +35,7 @@ def test_spout_next_tuple_returns_at_once_when_no_tweet_is_waiting(mock_task, re
                                                                     tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
-    task = mock_task(TwitterStreamSpout(), dict(replay_once, **{"twitter.replay_file":
+    task = mock_task(TweetSpout(), dict(replay_once, **{"twitter.replay_file":
                                                                 str(empty)}))
     start = time.monotonic()
     task.next_tuple(1000)
@@ -44,7 +44,7 @@ def test_spout_next_tuple_returns_at_once_when_no_tweet_is_waiting(mock_task, re
 
 
 def test_spout_emits_a_failed_tweet_again_and_forgets_acked_ones(mock_task, replay_once):
-    task = mock_task(TwitterStreamSpout(), replay_once)
+    task = mock_task(TweetSpout(), replay_once)
     first, second = pump(task, 2)[:2]
     task.ack(first.msg_id)
     assert first.msg_id not in task.component.pending
@@ -55,9 +55,9 @@ def test_spout_emits_a_failed_tweet_again_and_forgets_acked_ones(mock_task, repl
 
 
 def test_spout_drops_a_tweet_after_max_failures_and_logs_it(mock_task, replay_once, caplog):
-    task = mock_task(TwitterStreamSpout(), replay_once)
+    task = mock_task(TweetSpout(), replay_once)
     msg_id = pump(task, 1)[0].msg_id
-    with caplog.at_level(logging.ERROR, logger="twitterstream"):
+    with caplog.at_level(logging.ERROR, logger="tweetspout"):
         for attempt in range(MAX_FAILURES):
             task.fail(msg_id)
             if attempt < MAX_FAILURES - 1:
@@ -70,11 +70,11 @@ def test_spout_in_live_mode_without_a_token_fails_initialize_with_the_fix(mock_t
                                                                            monkeypatch):
     monkeypatch.delenv("TWITTER_BEARER_TOKEN", raising=False)
     with pytest.raises(mock.MockError, match="twitter.bearer_token.*twitter.mode: replay"):
-        mock_task(TwitterStreamSpout(), {"twitter.mode": "live"})
+        mock_task(TweetSpout(), {"twitter.mode": "live"})
 
 
 def test_splitter_emits_words_anchored_to_the_tweet_and_acks_it(mock_task):
-    task = mock_task(SplitTweetBolt())
+    task = mock_task(TweetSplitterBolt())
     tup = task.send(["RT @x: Storm and #Python, storm again https://t.co/1"])
     assert task.take() == [["storm"], ["python"], ["storm"]]
     assert all(e.anchors == [tup.id] for e in task.emits)

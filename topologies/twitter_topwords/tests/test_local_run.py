@@ -15,5 +15,5 @@ def test_local_run_logs_the_top_words_of_the_replay_file(local_run, sample_texts
     assert run.last_rankings("totalrankings") == top_words, run.explain()
     assert run.stats["spout_acked"] == len(sample_texts) and run.stats["spout_failed"] == 0
     assert all(c["errors"] == 0 for c in run.stats["components"].values())
-    spout_log = "\n".join(run.log_lines("twitterstream"))
+    spout_log = "\n".join(run.log_lines("tweetspout"))
     assert "no Twitter bearer token" in spout_log and "replaying tweets_sample.jsonl" in spout_log

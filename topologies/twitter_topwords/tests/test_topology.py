@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from petrel.config import load_config
+from petrel.package.manifest import section_dirs
 from petrel.semantics.groupings import fields_grouping_index
 from petrel.topology.loader import load_topology
 
@@ -14,10 +15,11 @@ def test_create_py_builds_the_books_topology_with_ticks_from_topology_yaml():
     conf = load_config(TOPOLOGY_DIR / "topology.yaml")
     conf["twitter_word_count.window_duration"] = 30
     conf["twitter_word_count.rankings_emit_secs"] = 5
-    topo = load_topology(TOPOLOGY_DIR, "create.create", conf)
+    topo = load_topology(TOPOLOGY_DIR, "create.create", conf,
+                         shared_dirs=section_dirs(TOPOLOGY_DIR))
     c = topo.components
     assert list(c) == ["spout", "splitter", "counter", "intermediate-ranker", "total-ranker"]
-    assert c["spout"].kind == "spout" and c["spout"].module == "twitterstream"
+    assert c["spout"].kind == "spout" and c["spout"].module == "tweetspout"
     assert c["counter"].parallelism == 4 and c["intermediate-ranker"].parallelism == 4
     assert c["counter"].inputs[("splitter", "default")].kind == "fields"
     assert c["counter"].inputs[("splitter", "default")].fields == ["word"]
