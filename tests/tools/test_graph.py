@@ -159,8 +159,9 @@ def test_unwritable_output_is_one_clear_error(topo_dir: Path, tmp_path: Path,
 
 
 def test_a_topology_whose_modules_come_from_a_manifest_section_is_drawn(tmp_path: Path) -> None:
-    """twitter_topwords imports modules it ships with ``[from ../common]``; ``graph`` finds
-    them as ``petrel build`` does, in a separate process so nothing is already imported."""
+    """twitter_topwords imports modules it ships with ``[from ../common]``, its spout and
+    splitter among them; ``graph`` finds them as ``petrel build`` does, in a separate
+    process so nothing is already imported."""
     proc = subprocess.run(
         [sys.executable, "-m", "petrel.cli", "graph", "--config",
          str(REPO / "topologies" / "twitter_topwords" / "topology.yaml"), "--format", "mermaid"],
@@ -168,3 +169,4 @@ def test_a_topology_whose_modules_come_from_a_manifest_section_is_drawn(tmp_path
         env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 0, proc.stderr
     assert "flowchart" in proc.stdout and "totalrankings" in proc.stdout.lower()
+    assert "spout<br/>tweetspout" in proc.stdout and "splitter<br/>tweetsplitter" in proc.stdout
