@@ -242,7 +242,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create a new topology directory from the word-count template")
     p.add_argument("name", metavar="NAME", help="directory to create")
+
+    _pipe_parser(sub)
     return parser
+
+
+def _pipe_parser(sub: argparse._SubParsersAction) -> None:
+    """``petrel pipe MODULE[:Class]``: one component between stdin and stdout."""
+    p = sub.add_parser(
+        "pipe", help="run one spout or bolt between stdin and stdout, for Unix pipes",
+        description="Run one component outside Storm: a bolt gets each input line as a tuple, "
+                    "a spout runs until --count or Ctrl+C; each emit is written to stdout as "
+                    "one line. Chain components with pipes: petrel pipe randomsentence --count "
+                    "100 | petrel pipe splitsentence | sort | petrel pipe wordcount.")
+    p.add_argument("component", metavar="MODULE[:CLASS]",
+                   help="the component's module, importable from the current directory (as "
+                        "with python -m); name the class when the module defines several")
+    p.add_argument("--format", "-f", choices=["jsonl", "text", "tsv"], default="jsonl",
+                   help="lines in and out: a JSON list of values, plain text (one field), or "
+                        "tab-separated values (default: jsonl)")
+    p.add_argument("--fields", metavar="A,B", default=None,
+                   help="names of the input tuple's fields (tup.A); a line of another width "
+                        "is skipped")
+    p.add_argument("--streams", action="store_true",
+                   help="write each emit's stream name too")
+    p.add_argument("--all-streams", action="store_true",
+                   help="write the emits of every stream, not only of 'default'")
+    p.add_argument("--count", "-n", type=_at_least_one, default=None, metavar="N",
+                   help="spouts: stop after N lines out (default: until Ctrl+C)")
+    p.add_argument("--tick-every", type=_positive_float, default=None, metavar="S",
+                   help="bolts: deliver a tick tuple every S seconds")
+    p.add_argument("--config", "-c", metavar="FILE", default=None,
+                   help="topology.yaml whose config the component's initialize receives")
+    p.add_argument("--fail-fast", action="store_true",
+                   help="stop at the first bad line or component error instead of going on")
+    p.add_argument("--log", metavar="FILE", default=None,
+                   help="write the component's logs to FILE (default: stderr)")
+    p.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
+                   default="info", help="lowest level logged (default: info)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no closing summary line unless lines were skipped or errors reported")
 
 
 # Command name -> "module:function". Each function takes the parsed arguments and returns
@@ -258,6 +297,7 @@ HANDLERS: dict[str, str] = {
     "rebalance": "petrel.cluster.commands:run_rebalance",
     "graph": "petrel.tools.graph:run_graph",
     "init": "petrel.tools.init:run_init",
+    "pipe": "petrel.tools.pipe:run_pipe",
     "storm": "petrel.devstorm.command:run_storm",
 }
 
