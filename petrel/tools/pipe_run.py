@@ -74,7 +74,9 @@ class PipeRun:
             try:
                 self.run_spout() if self.spout else self.run_bolt()
             except (Stop, FatalComponentError):
-                self.ending = "stopped by --fail-fast"
+                # Without --fail-fast, the config's petrel.on_error: exit stopped the run.
+                self.ending = "stopped by --fail-fast" if self.options.fail_fast \
+                    else "stopped: petrel.on_error is 'exit'"
                 status = PROBLEMS
             except KeyboardInterrupt:
                 self.ending = "interrupted"
