@@ -269,7 +269,7 @@ def test_the_environment_has_the_packages_of_requirements_txt(
 
 def test_the_replay_file_is_read_from_the_workers_resources(
         storm: RealStorm, topwords: Submitted) -> None:
-    spout = wait_until(lambda: (found := log_lines(storm, topwords, "twitterstream"))
+    spout = wait_until(lambda: (found := log_lines(storm, topwords, "tweetspout"))
                        and any("pass 1 done" in line for line in found) and found,
                        240, "the spout reads its replay file")
     text = "\n".join(spout)
