@@ -333,6 +333,9 @@ def section_imports(topology_dir: Path) -> Iterator[list[Path]]:
     process never share a module by accident.
     """
     dirs = section_dirs(topology_dir)
+    if not dirs:                            # most topologies: nothing to add or forget
+        yield dirs
+        return
     names: set[str] = set()
     for directory in dirs:
         names |= {p.stem for p in directory.glob("*.py")}

@@ -81,6 +81,7 @@ def topology_imports(topology_dir: Path) -> Iterator[None]:
              if name.split(".")[0] in local_names}
     for name in saved:
         del sys.modules[name]
+    before = set(sys.modules)
     sys.path.insert(0, str(topology_dir))
     importlib.invalidate_caches()
     try:
@@ -89,9 +90,12 @@ def topology_imports(topology_dir: Path) -> Iterator[None]:
         with contextlib.suppress(ValueError):
             sys.path.remove(str(topology_dir))
         for name, mod in list(sys.modules.items()):
-            mod_file = getattr(mod, "__file__", None)
-            if name.split(".")[0] in local_names or (mod_file and _inside(mod_file, topology_dir)):
+            if name.split(".")[0] in local_names:
                 del sys.modules[name]
+            elif name not in before:    # only modules this load imported can be its own
+                mod_file = getattr(mod, "__file__", None)
+                if mod_file and _inside(mod_file, topology_dir):
+                    del sys.modules[name]
         sys.modules.update(saved)
 
 
