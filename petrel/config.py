@@ -41,6 +41,74 @@ def expand_env(value: Any, *, source: str = "topology.yaml") -> Any:
     return value
 
 
+# YAML aliases repeat a value without copying it, but petrel's config handling (``${ENV}``
+# expansion, JSON) walks every repetition: a few nested aliases can stand for millions of
+# values (an "alias bomb"). Documents larger than this, counted with aliases expanded, are
+# refused before any of that work starts.
+MAX_YAML_VALUES = 100_000
+
+
+def safe_yaml(text: str, source: str) -> Any:
+    """``yaml.safe_load`` that refuses alias bombs and too deep nesting with a PetrelError.
+
+    Other YAML errors propagate as ``yaml.YAMLError`` for the caller to word.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        values = _expanded_size(node)
+        if values == _SELF_REFERENCE:
+            raise PetrelError(f"{source}: a YAML alias (*name) refers to the value that "
+                              "contains it, so the value never ends; remove the alias")
+        if values > MAX_YAML_VALUES:
+            raise PetrelError(
+                f"{source}: its YAML aliases (*name) expand to more than {MAX_YAML_VALUES:,} "
+                "values; write the values out, or use fewer nested aliases")
+        return loader.construct_document(node)
+    except RecursionError:
+        raise PetrelError(f"{source}: YAML nested too deeply to read; flatten the file") from None
+    finally:
+        loader.dispose()
+
+
+_SELF_REFERENCE = -1
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values ``root`` stands for once every alias is expanded (memoised per node);
+    ``_SELF_REFERENCE`` when a value contains itself."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()          # on the current path: an alias to one is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(node)] > MAX_YAML_VALUES:
+                return sizes[id(node)]
+            continue
+        if id(node) in open_nodes:
+            return _SELF_REFERENCE
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def load_config(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     """Read a topology.yaml into a dict; a clear PetrelError for every way it can be wrong."""
     if path is None:
@@ -55,7 +123,7 @@ def load_config(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise PetrelError(f"{p}: cannot read the config file: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml(text, str(p))
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from petrel.config import safe_yaml
 from petrel.errors import PetrelError
 
 DEFAULT_PORT = 6627
@@ -90,7 +91,7 @@ def load_storm_yaml(path: Path | None) -> dict[str, Any]:
     if path is None or not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml(path.read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise PetrelError(f"{path}: cannot read storm.yaml: {exc}") from None
     except yaml.YAMLError as exc:
