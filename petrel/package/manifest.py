@@ -113,6 +113,13 @@ class _Resolver:
             raise self.error(lineno, entry, f"leads to {real}, outside {self.label} "
                                             f"{self.root} (through a symlink); copy the file "
                                             "into that directory instead")
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(rel).decode("utf-8", errors="replace")
+            raise self.error(lineno, entry, f"matches {shown!r}, whose name is not valid "
+                                            "UTF-8, which a jar entry name must be; rename the "
+                                            "file or leave it out of the manifest") from None
         return rel.replace(os.sep, "/")
 
     def check_section_entry(self, lineno: int, entry: str) -> None:
