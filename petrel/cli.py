@@ -11,9 +11,11 @@ import argparse
 import importlib
 import math
 import os
+import signal
 import sys
+import threading
 import traceback
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from petrel import __version__
 from petrel.errors import PetrelError
@@ -308,6 +310,14 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return getattr(module, func_name)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is so its clean-up runs as for Ctrl+C."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``petrel`` console script."""
     parser = build_parser()
@@ -316,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     debug = args.debug or os.environ.get("PETREL_DEBUG") == "1"
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
     try:
         return int(_handler(args.command)(args) or 0)
     except PetrelError as exc:
@@ -323,9 +335,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"petrel {args.command}: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            print(f"petrel {args.command}: terminated (SIGTERM)", file=sys.stderr)
+            return 143
         print(f"petrel {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

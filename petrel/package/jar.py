@@ -61,12 +61,12 @@ def write_jar(dest: Path, entries: Mapping[str, EntrySource]) -> int:
                 info.external_attr = _FILE_MODE
                 zf.writestr(info, data, compresslevel=_COMPRESS_LEVEL)
         os.replace(tmp, dest)
-    except (OSError, PetrelError) as exc:
+    except BaseException as exc:        # Ctrl+C and SIGTERM too: never leave the temporary
         try:
             tmp.unlink()
         except OSError:
             pass
-        if isinstance(exc, PetrelError):
+        if not isinstance(exc, OSError):
             raise
         raise PetrelError(f"cannot write the jar {dest}: {exc.strerror or exc}; "
                           "choose another path with --destjar") from None
