@@ -37,19 +37,8 @@ __all__ = ["Engine"]
 
 
 class Engine(SpoutScheduling):
-    """Runs a TopologyDef in-process with one component object per task (see module doc).
-
-    ``instances`` maps each component id to the object create.py declared;
-    ``task_objects`` gives ready-made objects, one per task, for some ids instead.
-    ``conf`` is the topology config; ``initialize`` False skips ``initialize`` (old
-    Petrel's ``config=None``). ``on_error`` 'raise' stops the run with
-    MockError at the first exception in user code; 'continue' logs, reports and fails the
-    tuple as a worker does. ``max_spout_emits`` is per spout task (an int for every spout
-    or {spout_id: n}). ``spout_timeout`` (seconds) keeps calling spouts that emit nothing
-    until they reach ``max_spout_emits`` or the time passes (``run_spouts``).
-    ``ack_unrouted`` False keeps a reliable spout tuple that reaches no task pending
-    (MockTask lets the test ack or fail it) instead of acking it at once.
-    """
+    """Runs a TopologyDef in-process with one component object per task: start, ticks, a
+    whole run, queries. Its arguments are those of ``EngineSetup`` (see there)."""
 
     def start(self) -> None:
         """Attach every task's component, call ``initialize``, activate the spouts."""
