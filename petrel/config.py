@@ -114,6 +114,14 @@ def load_config(path: str | os.PathLike[str] | None) -> dict[str, Any]:
     if path is None:
         return {}
     p = Path(path)
+    if p.is_dir():
+        raise PetrelError(
+            f"{p}: is a directory; --config takes the topology's config file, "
+            f"e.g. --config {p / 'topology.yaml'}"
+        )
+    if p.exists() and not p.is_file():
+        raise PetrelError(f"{p}: is not a regular file (a FIFO, socket or device); "
+                          "--config takes the path of the topology's config file")
     if not p.is_file():
         raise PetrelError(
             f"{p}: config file not found; pass --config with the path of topology.yaml"
