@@ -17,7 +17,7 @@ import threading
 import traceback
 from typing import Any, Callable, Sequence
 
-from petrel import __version__
+from petrel.cli_parser import PetrelParser, VersionAction, accept_global_flags
 from petrel.errors import PetrelError
 
 # The worker runtime supports Python 3.9; the CLI does not.
@@ -33,8 +33,9 @@ def _common_topology(p: argparse.ArgumentParser) -> None:
                    help="function that receives the builder (default: create.create)")
 
 
-def _common_nimbus(p: argparse.ArgumentParser, *, config: bool = True) -> None:
-    p.add_argument("--nimbus", metavar="HOST[:PORT]",
+def _common_nimbus(p: argparse.ArgumentParser, *, config: bool = True,
+                   nimbus: Any = None) -> None:
+    (nimbus or p).add_argument("--nimbus", metavar="HOST[:PORT]",
                    help="Nimbus seed to contact (default: nimbus.seeds from the config, "
                         "then storm.yaml, then localhost:6627)")
     if config:
@@ -154,12 +155,13 @@ def _at_least_one(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree for ``petrel`` and all its sub-commands."""
-    parser = argparse.ArgumentParser(
+    parser = PetrelParser(
         prog="petrel",
         description="Write, test, run and ship Apache Storm topologies in 100% Python.",
         epilog="Run 'petrel COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"petrel {__version__}")
+    parser.add_argument("--version", "-V", action=VersionAction, nargs=0,
+                        help="print petrel's version and exit")
     parser.add_argument("--debug", action="store_true",
                         help="show Python tracebacks for errors (for bug reports)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -197,12 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local run: no progress lines, only errors and the final table")
     p.add_argument("--profile", action="store_true",
                    help="local run: write a cProfile file per component task to the log directory")
+    p.add_argument("--debug-tuples", action="store_true",
+                   help="local run: print the tuples each component emits, as topology.debug: "
+                        "true does (at most 10 lines per component and second)")
     p.add_argument("--inactive", action="store_true",
                    help="cluster: submit the topology deactivated")
     p.add_argument("--force", action="store_true",
                    help="cluster: kill a running topology of the same name first")
     p.add_argument("--via-storm-cli", action="store_true",
                    help="cluster or local: go through the installed 'storm' command (jvm/)")
+    p.add_argument("--sourcejar", metavar="JAR", default=None,
+                   help="original Petrel's base jar; ignored with a note: petrel writes the "
+                        "whole topology jar itself")
+    p.add_argument("--extrastormcp", metavar="PATH", default=None,
+                   help="original Petrel's extra Storm classpath; ignored with a note: a local "
+                        "run starts no JVM, and workers take topology.classpath from the config")
     _common_nimbus(p, config=False)
 
     p = sub.add_parser("kill", help="kill a running topology")
@@ -214,9 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list the topologies on the cluster")
     _common_nimbus(p)
 
-    p = sub.add_parser("status", help="per-component statistics and errors of topologies")
+    p = sub.add_parser("status", help="per-component statistics and errors of topologies",
+                       description="Per-component executors, counts and latest errors. The "
+                                   "original Petrel's form 'petrel status NIMBUS_HOST' still "
+                                   "works (with a note) when no --nimbus is given.")
     p.add_argument("name", nargs="?", metavar="NAME", help="one topology (default: all)")
-    _common_nimbus(p)
+    original = p.add_mutually_exclusive_group()
+    original.add_argument("--topology", metavar="NAME", default=None,
+                          help="one topology, in the original Petrel's form 'petrel status "
+                               "NIMBUS_HOST --topology NAME'")
+    p.add_argument("--worker", metavar="HOST", default=None,
+                   help="count only the executors on this supervisor host")
+    p.add_argument("--port", type=_port, metavar="N", default=None,
+                   help="count only the executors in the worker on this port")
+    _common_nimbus(p, nimbus=original)
 
     for verb in ("activate", "deactivate"):
         p = sub.add_parser(verb, help=f"{verb} a running topology")
@@ -246,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", help="directory to create")
 
     _pipe_parser(sub)
+    accept_global_flags(parser)
     return parser
 
 

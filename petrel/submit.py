@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
@@ -34,15 +35,28 @@ def _check_options(args: argparse.Namespace) -> None:
     else:
         used = [flag for attr, flag in _CLUSTER_ONLY.items() if getattr(args, attr, None)]
         if used:
+            verb = "apply" if len(used) > 1 else "applies"
             raise PetrelError(
-                f"{', '.join(used)} only apply when submitting to a cluster; add the topology "
+                f"{', '.join(used)} only {verb} when submitting to a cluster; add the topology "
                 "name, e.g. 'petrel submit --config topology.yaml NAME'"
             )
+
+
+def _original_option_notes(args: argparse.Namespace) -> None:
+    """One line on stderr for each original Petrel option that no longer does anything."""
+    if getattr(args, "sourcejar", None):
+        print("petrel submit: note: --sourcejar is ignored: petrel writes the whole topology jar "
+              "itself, no base jar is needed; drop the option", file=sys.stderr)
+    if getattr(args, "extrastormcp", None):
+        print("petrel submit: note: --extrastormcp is ignored: a local run starts no JVM (set "
+              "its logging in logconfig.ini); for the workers' classpath on a cluster, set "
+              "topology.classpath in topology.yaml", file=sys.stderr)
 
 
 def run_submit(args: argparse.Namespace) -> int:
     """Handler of ``petrel submit``."""
     _check_options(args)
+    _original_option_notes(args)
     from petrel.package.command import build_topology_jar
 
     with tempfile.TemporaryDirectory(prefix="petrel-submit-") as tmp:

@@ -20,7 +20,7 @@ from petrel.cluster.tables import format_table, format_uptime
 from petrel.cluster.upload import ProgressLine
 from petrel.config import load_config
 from petrel.errors import PetrelError
-from petrel.topology.validate import INT32_MAX
+from petrel.topology.validate import INT32_MAX, validate_topology_name
 
 ALL_TIME = ":all-time"
 TOPOLOGY_SER = "resources/topology.ser"
@@ -213,12 +213,23 @@ def run_list(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- status
 
 
-def component_rows(info: Any) -> list[list[object]]:
-    """Per-component rows (user components only) from a TopologyInfo, all-time window."""
+def on_worker(ex: Any, worker: Optional[str], port: Optional[int]) -> bool:
+    """True when executor summary ``ex`` runs on host ``worker`` (full or short name) and
+    ``port``; None matches any."""
+    host = str(getattr(ex, "host", "") or "")
+    if worker is not None and worker not in (host, host.split(".")[0]):
+        return False
+    return port is None or getattr(ex, "port", None) == port
+
+
+def component_rows(info: Any, worker: Optional[str] = None,
+                   port: Optional[int] = None) -> list[list[object]]:
+    """Per-component rows (user components only) from a TopologyInfo, all-time window;
+    only the executors on ``worker``/``port`` when given."""
     comps: dict[str, dict[str, Any]] = {}
     for ex in info.executors or []:
         cid = ex.component_id
-        if cid.startswith("__"):
+        if cid.startswith("__") or not on_worker(ex, worker, port):
             continue
         row = comps.setdefault(cid, {"kind": "-", "executors": 0, "tasks": 0,
                                      "emitted": 0, "acked": 0, "failed": 0})
@@ -282,8 +293,10 @@ def _topology_header(info: Any, summary: Any) -> str:
             f"{summary.num_executors} executors, {summary.num_tasks} tasks")
 
 
-def status_report(conn: NimbusConnection, name: Optional[str]) -> Iterator[str]:
-    """The text of ``petrel status``, one block per topology."""
+def status_report(conn: NimbusConnection, name: Optional[str], worker: Optional[str] = None,
+                  port: Optional[int] = None) -> Iterator[str]:
+    """The text of ``petrel status``, one block per topology (``worker``/``port``: only the
+    executors there)."""
     summaries = sorted(conn.call("getClusterInfo").topologies or [], key=lambda s: s.name)
     if name is not None:
         summaries = [s for s in summaries if s.name == name]
@@ -302,20 +315,46 @@ def status_report(conn: NimbusConnection, name: Optional[str]) -> Iterator[str]:
         if i:
             yield ""
         yield _topology_header(info, summary)
-        rows = component_rows(info)
+        rows = component_rows(info, worker, port)
         if rows:
             yield format_table(
                 ["component", "type", "executors", "tasks", "emitted", "acked", "failed",
                  "last error"],
                 rows,
             )
+        elif worker is not None or port is not None:
+            yield "(no executors on that worker)"
         else:
             yield "(no executors assigned yet)"
 
 
+def looks_like_host(text: str) -> bool:
+    """True for ``localhost`` and for text with '.' or ':', which no topology name contains."""
+    return text == "localhost" or "." in text or ":" in text
+
+
+def status_topology(args: argparse.Namespace) -> Optional[str]:
+    """The topology ``petrel status`` reports on; reads the original Petrel's form
+    ``petrel status NIMBUS_HOST [--topology NAME]`` into ``args.nimbus`` (with a note)."""
+    name, topology = args.name, getattr(args, "topology", None)
+    if name is not None and getattr(args, "nimbus", None) is None \
+            and (topology is not None or looks_like_host(name)):
+        print(f"petrel status: note: {name!r} is read as the Nimbus host (the original Petrel's "
+              f"form); write 'petrel status --nimbus {name}"
+              f"{' ' + topology if topology else ''}'", file=sys.stderr)
+        args.nimbus, name = name, None
+    if topology is not None:
+        return str(topology)
+    if name is not None:
+        validate_topology_name(name)   # 'a.b' with --nimbus: say what a name may hold
+    return name
+
+
 def run_status(args: argparse.Namespace) -> int:
     """``petrel status [NAME]``: per-component executors, counts and latest errors."""
+    name = status_topology(args)
     with _connect(args) as conn:
-        for block in status_report(conn, args.name):
+        for block in status_report(conn, name, getattr(args, "worker", None),
+                                   getattr(args, "port", None)):
             print(block)
     return 0
