@@ -49,7 +49,8 @@ def load_topology(topology_dir: str | Path, definition: str = "create.create",
         topo = builder.createTopology()
     problems = [f"{source}: {p}" for p in builder.problems]
     problems += [f"{config_name}: {p}" for p in apply_parallelism_overrides(topo, conf)]
-    problems += [f"{source}: {p}" for p in topology_problems(topo)]
+    problems += [f"{source}: {p}" for p in _not_yet_explained(topo, builder.problems,
+                                                              topology_problems(topo))]
     problems += conf_problems(conf, config_name)
     if problems:
         raise PetrelError(format_problems(_unique(problems)))
@@ -226,6 +227,24 @@ def _override_names(comp: Any) -> set[str]:
     elif comp.script:
         names.add(Path(comp.script).stem)
     return names
+
+
+_NO_IMPLEMENTATION = " must have exactly one implementation "
+
+
+def _not_yet_explained(topo: TopologyDef, builder_problems: list[str],
+                       problems: list[str]) -> list[str]:
+    """``problems`` without the validator's 'no implementation' line for a component whose
+    description the builder already refused (a class instead of an instance, a module
+    outside the topology directory): that line would only repeat the same mistake."""
+    explained = set()
+    for comp in topo.components.values():
+        label = f"{comp.kind} '{comp.id}'"
+        described = (comp.execution_command is not None or comp.java is not None
+                     or comp.serialized_java is not None)
+        if not described and any(p.startswith(label + ":") for p in builder_problems):
+            explained.add(label + _NO_IMPLEMENTATION)
+    return [p for p in problems if not any(p.startswith(e) for e in explained)]
 
 
 def _unique(items: list[str]) -> list[str]:
