@@ -27,7 +27,7 @@ import time
 from typing import Any, Dict, List, Mapping
 
 from petrel import storm as _facade
-from petrel.mock.errors import MockError
+from petrel.mock.errors import MockError, user_error
 from petrel.mock.spout_calls import SpoutScheduling
 from petrel.mock.taskstate import Task, TaskCollector, collections_paused
 from petrel.runtime.failures import ON_ERROR_KEY
@@ -57,9 +57,9 @@ class Engine(SpoutScheduling):
                     try:
                         task.component.initialize(dict(task.conf), task.context)
                     except Exception as exc:
-                        raise MockError(f"{task.label} ({type(task.component).__name__}): "
-                                        f"initialize() raised {type(exc).__name__}: "
-                                        f"{exc}") from exc
+                        raise user_error(f"{task.label} ({type(task.component).__name__}): "
+                                         f"initialize() raised {type(exc).__name__}: "
+                                         f"{exc}", exc) from exc
             for task in self.spouts:
                 self.call(task, task.component.deliver_activate)
         except BaseException:

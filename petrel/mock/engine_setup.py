@@ -15,7 +15,7 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Mapping, Optional
 
 from petrel import storm as _facade
 from petrel.emitter import Bolt, Spout
-from petrel.mock.errors import MockError
+from petrel.mock.errors import MockError, user_error
 from petrel.mock.spout import MockSpout
 from petrel.mock.taskstate import Roots, Route, Task, Tree, component_copies
 from petrel.runtime.failures import ON_ERROR_KEY, FatalComponentError
@@ -196,5 +196,5 @@ class EngineSetup:
         hint = ("(petrel.mock stops at the first error; pass on_error='continue' to fail the "
                 "tuple and go on as a Storm worker does)" if self.on_error == "raise" else
                 f"(the config sets {ON_ERROR_KEY}: exit, so the task stopped)")
-        return MockError(f"{task.label} ({type(task.component).__name__}): "
-                         + "\n".join(head) + "\n" + hint)
+        return user_error(f"{task.label} ({type(task.component).__name__}): "
+                          + "\n".join(head) + "\n" + hint, exc.__context__ or exc)

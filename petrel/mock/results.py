@@ -26,6 +26,29 @@ RESULT_TYPES = {STORM_TUPLE: "STORM_TUPLE", LIST: "LIST", TUPLE: "TUPLE",
 # Called through a variable: the type name is computed, which mypy's namedtuple check refuses.
 _make_namedtuple: Callable[..., Any] = collections.namedtuple
 
+def _row_eq(self: tuple, other: object) -> Any:
+    if type(other) is list:
+        return list(self) == other
+    return tuple.__eq__(self, other)
+
+
+def _row_ne(self: tuple, other: object) -> Any:
+    result = _row_eq(self, other)
+    return result if result is NotImplemented else not result
+
+
+def row_type(name: str, fields: List[str]) -> type:
+    """The NAMEDTUPLE row class: a namedtuple that also equals the list of its values.
+
+    So ``row.word`` works (old Petrel's default result type) and so does comparing a
+    result with lists, ``result[count] == [["the", 1]]`` (the LIST result type's way).
+    """
+    # rename=True: a field called 'class' or 'my-field' still works, by position.
+    base = _make_namedtuple(name, fields, rename=True)
+    return type(name, (base,), {"__slots__": (), "__eq__": _row_eq, "__ne__": _row_ne,
+                                "__hash__": tuple.__hash__, "__doc__": row_type.__doc__})
+
+
 def check_result_type(result_type: Any) -> int:
     """``result_type`` itself when valid; MockError listing the valid ones otherwise."""
     if isinstance(result_type, bool) or result_type not in RESULT_TYPES:
@@ -79,8 +102,7 @@ class Converter:
             name = f"{type(task.component).__name__}Tuple"
             if stream != "default":
                 name += "_" + "".join(c if c.isalnum() else "_" for c in stream)
-            # rename=True: a field called 'class' or 'my-field' still works, by position.
-            cls = _make_namedtuple(name, fields, rename=True)
+            cls = row_type(name, fields)
             self._types[key] = cls
         return cls
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from petrel.emitter import Bolt, JavaSpout, ShellSpout, Spout
 from petrel.mock.engine import Engine
 from petrel.mock.errors import MockError
-from petrel.mock.results import LIST, SimpleResult, TopologyResult, check_result_type
+from petrel.mock.results import NAMEDTUPLE, SimpleResult, TopologyResult, check_result_type
 from petrel.topology.builder import parse_output_fields
 from petrel.topology.model import ComponentDef, GroupingDef, TopologyDef
 
@@ -110,7 +110,7 @@ def chain_topology(components: Sequence[Any]) -> TopologyDef:
 
 
 def run_simple_topology(config: Optional[Mapping[str, Any]], components: Sequence[Any],
-                        result_type: int = LIST, max_spout_emits: Optional[int] = None, *,
+                        result_type: int = NAMEDTUPLE, max_spout_emits: Optional[int] = None, *,
                         on_error: str = "raise",
                         spout_timeout: Optional[float] = None) -> SimpleResult:
     """Run a linear chain in-process; returns {component object: the tuples it emitted}.
@@ -118,8 +118,9 @@ def run_simple_topology(config: Optional[Mapping[str, Any]], components: Sequenc
     The first component is a spout; each component's output (all its streams) feeds the
     next. ``config`` None skips ``initialize`` (old Petrel). The spout's ``nextTuple`` is
     called until a call emits nothing, or until it has emitted ``max_spout_emits`` tuples
-    (a spout that never stops needs it). ``result_type``: ``mock.LIST`` (default),
-    ``mock.TUPLE``, ``mock.NAMEDTUPLE`` or ``mock.STORM_TUPLE``. ``on_error`` 'raise' stops
+    (a spout that never stops needs it). ``result_type``: ``mock.NAMEDTUPLE`` (default, as
+    in old Petrel: ``row.word``; such a row also equals the list of its values),
+    ``mock.LIST``, ``mock.TUPLE`` or ``mock.STORM_TUPLE``. ``on_error`` 'raise' stops
     at the first exception in a component; 'continue' fails the tuple and goes on.
     ``spout_timeout`` (seconds) keeps calling a spout that emits nothing until it reaches
     ``max_spout_emits`` or the time passes (see ``run_topology``).
@@ -136,3 +137,26 @@ def run_simple_topology(config: Optional[Mapping[str, Any]], components: Sequenc
     engine.run()
     result = TopologyResult(engine, result_type)
     return SimpleResult([(component, cid) for cid, component in instances.items()], result)
+
+
+class Mock:
+    """Old Petrel's ``mock.Mock``: its ``run_simple_topology`` classmethod works as before.
+
+    Old Petrel's instances recorded emits by replacing ``storm.emit``; petrel attaches each
+    component to a recording collector instead, so ``Mock()`` itself is refused with a
+    message naming ``MockTask`` and ``run_simple_topology``.
+    """
+
+    def __init__(self) -> None:
+        raise MockError("mock.Mock() is gone: petrel.mock attaches components instead of "
+                        "replacing storm.emit. Drive one component with "
+                        "mock.MockTask(component) (send(), next_tuple(), take()), or a chain "
+                        "with mock.run_simple_topology(config, [spout, bolt, ...])")
+
+    @classmethod
+    def run_simple_topology(cls, config: Optional[Mapping[str, Any]],
+                            components: Sequence[Any], result_type: int = NAMEDTUPLE,
+                            max_spout_emits: Optional[int] = None,
+                            **options: Any) -> SimpleResult:
+        """``mock.run_simple_topology`` (old Petrel's ``Mock.run_simple_topology``)."""
+        return run_simple_topology(config, components, result_type, max_spout_emits, **options)

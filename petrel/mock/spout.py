@@ -17,7 +17,8 @@ class MockSpout(Spout):
     ``{"values": [...], "stream": "other", "id": msg_id}`` to pick its stream or message id.
     Emits are reliable: a row's message id is its index in ``rows`` (or ``ids[index]``
     when ``ids`` is given), unless ``reliable=False``. ``acked`` and ``failed`` list the
-    message ids Storm (here, the mock) reported back.
+    message ids Storm (here, the mock) reported back. ``data`` is ``rows`` under old
+    Petrel's name.
     """
 
     def __init__(self, output_fields: OutputFields, rows: Sequence[Any],
@@ -65,6 +66,15 @@ class MockSpout(Spout):
     def fail(self, id: Any) -> None:
         """Remember that the tuple tree of message id ``id`` failed."""
         self.failed.append(id)
+
+    @property
+    def data(self) -> List[Any]:
+        """The rows, under old Petrel's name (``MockSpout(output_fields, data)``)."""
+        return self.rows
+
+    @data.setter
+    def data(self, rows: Sequence[Any]) -> None:
+        self.rows = list(rows)
 
     @property
     def done(self) -> bool:
