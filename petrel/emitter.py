@@ -7,6 +7,10 @@ The classes user components subclass live in the worker runtime (``petrel.runtim
 petrel does not run itself (``ShellSpout``/``ShellBolt`` for other multilang languages,
 ``JavaSpout``/``JavaBolt`` for JVM classes), which only create.py reads.
 
+Old Petrel's names: ``EmitterBase`` is ``Component`` (the base of ``Spout``, ``Bolt`` and
+``BasicBolt``); every component has ``DEFAULT_PYTHON``, ``execution_command`` and ``_json``
+(what ``getComponentConfiguration`` returns by default) as before.
+
 Worker side: standard library only, importable on Python 3.9+.
 """
 
@@ -20,9 +24,12 @@ from petrel.runtime.component import Component, carried_unchanged, storm_log_lev
 from petrel.runtime.outputs import OutputFields, Stream
 from petrel.runtime.spout import Spout
 
+# Old Petrel's name for the base of its Spout, Bolt and BasicBolt.
+EmitterBase = Component
+
 __all__ = [
-    "BasicBolt", "Bolt", "Component", "JavaBolt", "JavaSpout", "OutputFields", "ShellBolt",
-    "ShellSpout", "Spout", "Stream", "carried_unchanged", "storm_log_level",
+    "BasicBolt", "Bolt", "Component", "EmitterBase", "JavaBolt", "JavaSpout", "OutputFields",
+    "ShellBolt", "ShellSpout", "Spout", "Stream", "carried_unchanged", "storm_log_level",
 ]
 
 

@@ -27,7 +27,7 @@ PACKAGE = ROOT / "petrel"
 # Lowest first. A module belongs to the layer of the longest prefix that names it.
 LAYERS: List[Tuple[str, ...]] = [
     # petrel itself (the version), errors and configuration: importable by everything.
-    ("petrel", "petrel.errors", "petrel.config"),
+    ("petrel", "petrel.errors", "petrel.config", "petrel.util"),
     # The worker-side runtime: the protocol, the component classes that user code subclasses
     # and the loops that drive them. petrel.storm belongs here: it is the slot holding the
     # running component, which the component classes set on every delivery (and
@@ -36,7 +36,7 @@ LAYERS: List[Tuple[str, ...]] = [
     # What a topology's code imports besides petrel.storm, and the worker's entry point.
     ("petrel.emitter", "petrel.debug", "petrel.run"),
     # The topology model, the create.py builder, validation, Thrift.
-    ("petrel.topology",),
+    ("petrel.topology", "petrel.topologybuilder"),
     # The jar packager, with the manifest reader: the mock reads a topology's manifest for
     # the modules it ships from [from DIR] lines, as the packager does.
     ("petrel.package",),

@@ -142,3 +142,6 @@ class BasicBolt(Bolt):
         self._petrel_input = None
         if not self._petrel_done:
             self._petrel_collector.ack(tup.id)  # type: ignore[union-attr]
+
+
+_facade.register_class("BasicBolt", BasicBolt)   # old Petrel's storm.BasicBolt

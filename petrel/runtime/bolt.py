@@ -126,3 +126,6 @@ class Bolt(Component):
         if tup.stream == "__tick" and tuple_id in pending:
             del pending[tuple_id]
             self._petrel_collector.ack(tuple_id)  # type: ignore[union-attr]
+
+
+_facade.register_class("Bolt", Bolt)   # old Petrel's storm.Bolt

@@ -14,6 +14,7 @@ before an emit, BasicBolt's anchoring and auto-ack, and what happens when user c
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from petrel import storm as _facade
@@ -92,18 +93,29 @@ class Component:
     _petrel_quick_emit: Any = None    # the collector's quick_emit (see Collector)
     _petrel_default_width = -1
 
+    # Old Petrel's interpreter for the component (python3.X, the one running create.py);
+    # petrel's workers run the topology's ``petrel.python`` whatever this says.
+    DEFAULT_PYTHON = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
     def __init__(self, script: Optional[str] = None) -> None:
         # Old Petrel passed script=__file__ so the builder knows which module runs the
         # component; without it the builder uses the class's __module__.
         self.script = script
+        self.execution_command = self.DEFAULT_PYTHON
+        # Old Petrel's component configuration: getComponentConfiguration returns it.
+        self._json: Dict[str, Any] = {}
 
     def declareOutputFields(self) -> OutputFields:
         """Fields of the 'default' stream as a list, or {stream_id: fields} for several."""
         return []
 
     def getComponentConfiguration(self) -> Optional[Dict[str, Any]]:
-        """Component-specific Storm config, e.g. {"topology.tick.tuple.freq.secs": 60}."""
-        return None
+        """Component-specific Storm config, e.g. {"topology.tick.tuple.freq.secs": 60}.
+
+        By default ``self._json`` (old Petrel's place for it), or None when empty.
+        """
+        conf = getattr(self, "_json", None)   # None when a subclass skipped __init__
+        return conf if conf else None
 
     def initialize(self, conf: Dict[str, Any], context: Dict[str, Any]) -> None:
         """Called once on the worker after the handshake; heavy set-up belongs here."""
@@ -218,3 +230,6 @@ class Component:
         collector = self._petrel_collector
         if collector is not None:
             collector.flush()
+
+
+_facade.register_class("Task", Component)   # old Petrel's storm.Task

@@ -120,3 +120,6 @@ class Spout(Component):
             self.deactivate()
         except Exception as exc:
             report_exception(self, "deactivate()", exc)
+
+
+_facade.register_class("Spout", Spout)   # old Petrel's storm.Spout
