@@ -11,6 +11,7 @@ shipping a file of any size takes little memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import zipfile
@@ -53,9 +54,14 @@ def write_jar(dest: Path, entries: Mapping[str, EntrySource]) -> int:
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(tmp, "w") as zf:
+        zf = zipfile.ZipFile(tmp, "w")
+        try:
             for name in sorted(all_entries):
                 _write_entry(zf, name, all_entries[name])
+        except BaseException:
+            _abandon(zf)
+            raise
+        zf.close()
         os.replace(tmp, dest)
     except BaseException as exc:        # Ctrl+C and SIGTERM too: never leave the temporary
         try:
@@ -67,6 +73,16 @@ def write_jar(dest: Path, entries: Mapping[str, EntrySource]) -> int:
         raise PetrelError(f"cannot write the jar {dest}: {exc.strerror or exc}; "
                           "choose another path with --destjar") from None
     return dest.stat().st_size
+
+
+def _abandon(zf: zipfile.ZipFile) -> None:
+    """Close a jar whose writing failed (its file is deleted next), whatever state an
+    interruption left it in, so the original exception is the one reported."""
+    # Ctrl+C inside ZipFile.open leaves the archive marked as writing an entry; close()
+    # would then raise a ValueError in place of the KeyboardInterrupt.
+    zf._writing = False  # type: ignore[attr-defined]
+    with contextlib.suppress(Exception):
+        zf.close()
 
 
 def _entry_info(name: str) -> zipfile.ZipInfo:

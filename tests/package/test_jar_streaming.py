@@ -6,7 +6,10 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+import zlib
 from pathlib import Path
+
+import pytest
 
 from petrel.package.jar import write_jar
 
@@ -54,3 +57,22 @@ def test_a_streamed_file_gives_the_same_bytes_as_its_content_given_in_memory(
     write_jar(streamed, {"resources/data.txt": src})
     write_jar(in_memory, {"resources/data.txt": src.read_bytes()})
     assert streamed.read_bytes() == in_memory.read_bytes()
+
+
+def test_ctrl_c_while_an_entry_is_being_opened_is_reported_as_such(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "data.txt"
+    src.write_bytes(b"x" * 1000)
+    calls = {"n": 0}
+    real = zlib.compressobj
+
+    def interrupted_on_the_second_entry(*args: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(zipfile.zlib, "compressobj", interrupted_on_the_second_entry)
+    with pytest.raises(KeyboardInterrupt):    # not zipfile's "Can't close the ZIP file"
+        write_jar(tmp_path / "t.jar", {"resources/data.txt": src})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.txt"]
