@@ -116,7 +116,9 @@ def emit_shape_error(component_id: str, streams: Mapping[str, List[str]],
             f"{type(values).__name__} {_short(values)}; for one value write emit([value])")
     return InvalidEmit(
         f"component {component_id!r} emitted {len(values)} value(s) on stream {stream!r}, "
-        f"which declares {len(fields)} field(s) {fields!r}: {_short(values)}")
+        f"which declares {len(fields)} field(s) {fields!r}: {_short(values)} (old Petrel "
+        f"let this through; Storm then pairs values with the wrong field names, or refuses "
+        f"the tuple when it checks them, so emit one value per declared field)")
 
 
 def encode_values(component_id: str, stream: str, values: Any) -> bytes:
@@ -133,7 +135,8 @@ def encode_values(component_id: str, stream: str, values: Any) -> bytes:
     if has_non_finite(values):
         raise InvalidEmit(
             f"component {component_id!r} emitted NaN or Infinity on stream {stream!r}: "
-            f"{_short(values)}; JSON (and so Storm) cannot carry it, use None or a number")
+            f"{_short(values)}; JSON (and so Storm) cannot carry it (old Petrel wrote it "
+            f"anyway and Storm failed to read the message), use None or a number")
     bad = unencodable_type(values) or "unknown"
     raise InvalidEmit(
         f"component {component_id!r} emitted a value of type {bad} on stream {stream!r}, "

@@ -152,3 +152,27 @@ class CountingSpout(Spout):
 def test_a_spout_exception_reaches_the_test_as_its_own_class() -> None:
     with pytest.raises(ZeroDivisionError, match="spout broke"):
         mock.run_simple_topology(None, [CountingSpout()])
+
+
+class TooWideBolt(BasicBolt):
+    def declareOutputFields(self) -> list:
+        return ["word"]
+
+    def process(self, tup: Any) -> None:
+        storm.emit([tup.values[0], len(tup.values[0])])
+
+
+class NotANumberBolt(TooWideBolt):
+    def process(self, tup: Any) -> None:
+        storm.emit([float("nan")])
+
+
+def test_stricter_emit_checks_say_what_changed_since_old_petrel() -> None:
+    with pytest.raises(mock.MockError) as info:
+        mock.run_simple_topology(None, [words("a"), TooWideBolt()])
+    assert "emitted 2 value(s) on stream 'default', which declares 1 field(s)" in str(info.value)
+    assert "old Petrel let this through; Storm then pairs values with the wrong field " \
+           "names" in str(info.value)
+    with pytest.raises(ValueError) as info:
+        mock.run_simple_topology(None, [words("a"), NotANumberBolt()])
+    assert "old Petrel wrote it anyway and Storm failed to read the message" in str(info.value)
