@@ -157,6 +157,23 @@ def check_stats_json(path: Path) -> None:
                           "missing or not writable; choose another path")
 
 
+def remove_work_dir(work: Path, keep_logs: bool, quiet: bool) -> None:
+    """Remove a local run's temporary directory; when ``keep_logs`` and the logs are in it
+    (no --logdir), keep only them and say where."""
+    for part in ("stormdist", "pids", "profile"):
+        shutil.rmtree(work / part, ignore_errors=True)
+    logs = work / "logs"
+    if not logs.is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+    elif keep_logs:
+        print(f"petrel submit: the logs stay in {logs}; remove {work} when done", flush=True)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        if not quiet:
+            print(f"petrel submit: removed {work} with the logs of this clean run (--logdir DIR "
+                  "keeps them)", flush=True)
+
+
 def run_local(args: argparse.Namespace, built: Any) -> int:
     """Run the built jar with the embedded local runner; returns the exit code."""
     t0 = time.monotonic()
@@ -167,6 +184,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
         built.topology_dir).name
     storm_id = make_storm_id(name)
     work = Path(tempfile.mkdtemp(prefix=f"petrel-{storm_id}-"))
+    keep_logs = False   # a run that never started has no logs worth keeping
     resources = work / "stormdist" / urllib.parse.quote(storm_id, safe="") / "resources"
     try:
         logdir = _make_dir(Path(args.logdir) if getattr(args, "logdir", None) else work / "logs",
@@ -194,6 +212,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             start_timeout=900.0 if venv == "new" else 60.0,
             profile_dir=work / "profile",
         )
+        keep_logs = True    # until the run ends without failures
         runner = LocalRunner(topology, layout, conf, name, storm_id, options)
         ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
         print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "
@@ -202,6 +221,8 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
               flush=True)
         code = runner.run()
         stats = runner.finish_stats()
+        keep_logs = bool(code or stats.restarts or getattr(args, "profile", False)
+                         or any(c.errors for c in stats.components.values()))
         if runner.first_ack_at is not None:
             first_ack = runner.first_ack_at - runner.started + (runner.started - t0)
         else:
@@ -235,10 +256,4 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
                                   f"{exc.strerror or exc}") from None
         return code
     finally:
-        shutil.rmtree(work / "stormdist", ignore_errors=True)
-        shutil.rmtree(work / "pids", ignore_errors=True)
-        shutil.rmtree(work / "profile", ignore_errors=True)
-        try:
-            work.rmdir()  # only when the logs went elsewhere
-        except OSError:
-            pass
+        remove_work_dir(work, keep_logs, bool(getattr(args, "quiet", False)))
