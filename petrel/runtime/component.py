@@ -136,6 +136,9 @@ class Component:
         self._petrel_context = context
         self._petrel_component_id = str(context.get("componentid") or type(self).__name__)
         self._petrel_task = context.get("taskid")
+        # Old Petrel's attributes, from a patched Storm's context (-1 without one).
+        self.task_index = context.get("taskIndex", -1)
+        self.worker_port = context.get("workerPort", -1)
         self._petrel_streams = output_streams(self, context)
         self._petrel_widths = {s: len(f) for s, f in self._petrel_streams.items()}
         self._petrel_default_width = self._petrel_widths.get("default", -1)

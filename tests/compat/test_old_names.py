@@ -247,3 +247,16 @@ def test_a_hand_made_tick_tuple_is_a_tick_tuple() -> None:
     assert storm.Tuple(None, None, "__tick", -1, []).is_tick_tuple()
     assert storm.Tuple("1", "__system", "__tick", -1, [5]).is_tick_tuple()
     assert not storm.Tuple("1", "spout", "default", -1, []).is_tick_tuple()
+
+
+def test_task_index_and_worker_port_as_old_petrel_set_them() -> None:
+    class Probe(BasicBolt):
+        def declareOutputFields(self) -> list:
+            return ["a", "b"]
+
+        def process(self, tup: Any) -> None:
+            storm.emit([self.task_index, self.worker_port])
+
+    probe = Probe()
+    result = mock.run_simple_topology(None, [mock.MockSpout(["n"], [[1]]), probe])
+    assert result[probe] == [[-1, -1]]     # Storm's context carries neither
