@@ -1,5 +1,9 @@
 """The worker entry point: ``python -m petrel.run <module>`` runs one spout or bolt module.
 
+The original Petrel's form ``python -m petrel.run <module> <logfile>`` works too: the log
+goes to the log file's directory (as ``petrel<pid>_<module>.log``, the name the original's
+launcher gave it), with a one-line note on stderr.
+
 Storm (through petrel's launcher) starts every petrel task this way, in the topology's
 ``resources/`` directory. ``main`` starts the worker (``petrel.runtime.worker.start``:
 stdio protected, log set up) before any user code runs, imports the module and calls its
@@ -18,6 +22,7 @@ from typing import Any, List, Optional, Sequence
 
 from petrel.runtime.basic_bolt import BasicBolt
 from petrel.runtime.bolt import Bolt
+from petrel.runtime.logs import LOGDIR_ENV, log_path
 from petrel.runtime.spout import Spout
 from petrel.runtime.worker import Worker, fail_startup, start
 
@@ -68,14 +73,27 @@ def _run_module(worker: Worker, name: str) -> None:
                              "MyComponent().run()")
 
 
+def _use_log_file_directory(log_file: str, module: str) -> None:
+    """The original's ``<logfile>`` argument: log in its directory, and say so on stderr."""
+    directory = os.path.dirname(os.path.abspath(log_file))
+    os.environ[LOGDIR_ENV] = directory
+    sys.stderr.write(f"petrel.run: note: the <logfile> argument is the original Petrel's form; "
+                     f"the log is {log_path(module, directory=directory)} (PETREL_LOGDIR sets "
+                     f"its directory)\n")
+    sys.stderr.flush()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m petrel.run <module>``: run the component module as a Storm subprocess."""
+    """``python -m petrel.run <module> [<logfile>]``: run the component module as a Storm
+    subprocess."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1 or args[0].startswith("-"):
+    if len(args) not in (1, 2) or any(a.startswith("-") or not a for a in args):
         sys.stderr.write("usage: python -m petrel.run <module>\n"
                          "Runs a petrel spout or bolt module as a Storm multilang subprocess.\n")
         return 2
     name = args[0][:-3] if args[0].endswith(".py") else args[0]
+    if len(args) == 2:
+        _use_log_file_directory(args[1], name)
     worker = start(name)
     profiler = None
     if os.environ.get(PROFILE_ENV, "") not in ("", "0"):

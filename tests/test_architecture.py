@@ -34,7 +34,7 @@ LAYERS: List[Tuple[str, ...]] = [
     # petrel.mock switches), plus functions that call the component in the slot.
     ("petrel.runtime", "petrel.storm"),
     # What a topology's code imports besides petrel.storm, and the worker's entry point.
-    ("petrel.emitter", "petrel.debug", "petrel.run"),
+    ("petrel.emitter", "petrel.debug", "petrel.rdebug", "petrel.run"),
     # The topology model, the create.py builder, validation, Thrift.
     ("petrel.topology", "petrel.topologybuilder"),
     # The jar packager, with the manifest reader: the mock reads a topology's manifest for
