@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -187,9 +188,8 @@ def conf_type_problem(key: str, value: Any) -> str | None:
     shown = shown_value(key, value)   # never a secret in a message
     if value is None:
         return f"'{key}' must not be null; remove it or give a value" if spec.not_null else None
-    # YAML quotes and ${VAR} (expanded after parsing) both give text, never a number
-    text = " (it is text: write the value unquoted, not through ${VAR})" \
-        if isinstance(value, str) else ""
+    text = _quoted_hint(value, spec.kind) \
+        if isinstance(value, str) and spec.kind in ("int", "number", "bool") else ""
     if spec.kind == "int":
         if not is_int32(value):
             return (f"'{key}' = {shown} must be an integer between {INT32_MIN} and "
@@ -218,6 +218,22 @@ def conf_type_problem(key: str, value: Any) -> str | None:
         bound = "zero or more" if spec.include_zero else "greater than zero"
         return f"'{key}' = {shown} must be {bound}"
     return None
+
+
+def _quoted_hint(value: str, kind: str) -> str:
+    """Why a text value is refused: quoted (or from ${VAR}) when it reads as the right type."""
+    text = value.strip().lower()
+    if kind == "bool":
+        fits = text in ("true", "false", "yes", "no", "on", "off")
+    else:
+        try:
+            fits = math.isfinite(float(text))
+        except ValueError:
+            fits = False
+    if fits:
+        # YAML quotes and ${VAR} (expanded after parsing) both give text, never a number
+        return " (it is text: write the value unquoted, not through ${VAR})"
+    return "" if kind == "bool" else " (write a number, e.g. 2)"
 
 
 def validate_conf_types(conf: dict[str, Any], source: str = "config") -> None:
@@ -256,6 +272,11 @@ def topology_problems(topo: TopologyDef) -> list[str]:
     return problems
 
 
+def _implementations(comp: ComponentDef) -> int:
+    return sum([comp.execution_command is not None, comp.java is not None,
+                comp.serialized_java is not None])
+
+
 def _component_problems(comp: ComponentDef, label: str) -> list[str]:
     problems = []
     if not is_int32(comp.parallelism) or comp.parallelism <= 0:
@@ -265,8 +286,7 @@ def _component_problems(comp: ComponentDef, label: str) -> list[str]:
     conf_tasks = comp.conf.get("topology.tasks")
     if comp.num_tasks is None and is_int32(conf_tasks) and conf_tasks == 0:
         problems.append(f"{label}: topology.tasks 0 gives the component no task; use 1 or more")
-    impls = sum([comp.execution_command is not None, comp.java is not None,
-                 comp.serialized_java is not None])
+    impls = _implementations(comp)
     if impls != 1:
         problems.append(f"{label} must have exactly one implementation (shell command, Java "
                         f"class or serialised Java object), found {impls}")
@@ -292,6 +312,8 @@ def _input_problems(topo: TopologyDef, label: str, source: str, stream_id: str,
         return [f"{label} subscribes to stream '{stream_id}' of '{source}', which does not exist; "
                 f"components are: {names}"]
     stream = src.streams.get(stream_id)
+    if stream is None and not src.streams and _implementations(src) == 0:
+        return []   # its streams are unknown: the source's own problem is reported
     if stream is None:
         declared = ", ".join(f"'{s}'" for s in src.streams) or "none"
         return [f"{label} subscribes to stream '{stream_id}' of '{source}', which does not exist; "

@@ -221,7 +221,7 @@ def test_several_problems_are_reported_together(make_topology: MakeTopology) -> 
         "  - create.py: bolt 'count': fields grouping on 'wrd' but 'split' declares ['word'] on "
         "stream 'default'",
         "  - topology.yaml: 'topology.workers' = 'two' must be an integer between -2147483648 "
-        "and 2147483647 (it is text: write the value unquoted, not through ${VAR})",
+        "and 2147483647 (write a number, e.g. 2)",
     ]
 
 
