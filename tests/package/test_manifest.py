@@ -98,9 +98,9 @@ def test_entry_matching_nothing_names_file_and_line(topo_dir: Path) -> None:
     assert "fix the path or remove the line" in err.value.message
 
 
-def test_glob_matching_nothing_is_an_error(topo_dir: Path) -> None:
-    with pytest.raises(PetrelError, match=r"line 1: '\*\.json' matches no file"):
-        manifest(topo_dir, "*.json\n")
+def test_glob_matching_nothing_is_an_error_in_a_strict_manifest(topo_dir: Path) -> None:
+    with pytest.raises(PetrelError, match=r"line 2: '\*\.json' matches no file .*strict"):
+        manifest(topo_dir, "[strict]\n*.json\n")
 
 
 def test_empty_directory_is_an_error(topo_dir: Path) -> None:
