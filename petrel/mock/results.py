@@ -117,7 +117,26 @@ class Converter:
                 # record_values() inlined for the quick path's records: one call less each.
                 return [list(r[2]) if type(r[2]) is tuple else record_values(r[2])
                         for r in records]
+            if len(tasks) == 1 and result_type == NAMEDTUPLE:
+                return self._named_rows(tasks[0], stream)
             return self._convert_all(_records(tasks, stream), result_type)
+
+    def _named_rows(self, task: Task, stream: Optional[str]) -> List[Any]:
+        """One task's emits as NAMEDTUPLE rows, without building (task, record) pairs."""
+        new = tuple.__new__
+        types: Dict[str, Any] = {}
+        rows = []
+        for record in task.emits:
+            record_stream = record[1]
+            if stream is not None and record_stream != stream:
+                continue
+            cls = types.get(record_stream)
+            if cls is None:
+                cls = types[record_stream] = self._namedtuple(task, record_stream)
+            stored = record[2]
+            # A quick record's tuple holds only immutable values: the row can share them.
+            rows.append(new(cls, stored if type(stored) is tuple else record_values(stored)))
+        return rows
 
     def convert_all(self, records: List[Tuple[Task, tuple]], result_type: int) -> List[Any]:
         """(task, record) pairs as ``result_type``, each with values of its own."""
