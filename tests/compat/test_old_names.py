@@ -161,11 +161,14 @@ def test_read_yaml_is_safe(tmp_path: Path) -> None:
     good = tmp_path / "topology.yaml"
     good.write_text("topology.workers: 1\nnimbus.host: localhost\n")
     assert read_yaml(str(good)) == {"topology.workers": 1, "nimbus.host": "localhost"}
+    listing = tmp_path / "hosts.yaml"
+    listing.write_text("- a\n- b\n")
+    assert read_yaml(listing) == ["a", "b"]          # any YAML document, as before
     evil = tmp_path / "evil.yaml"
     evil.write_text("x: !!python/object/apply:os.system ['echo hi']\n")
-    with pytest.raises(PetrelError, match="evil.yaml"):
+    with pytest.raises(ValueError, match=r"evil.yaml: YAML error at line 1.*no Python objects"):
         read_yaml(str(evil))
-    with pytest.raises(PetrelError, match="config file not found"):
+    with pytest.raises(FileNotFoundError, match="missing.yaml: no such YAML file"):
         read_yaml(str(tmp_path / "missing.yaml"))
 
 
