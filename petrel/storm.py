@@ -263,9 +263,9 @@ sendFailureMsgToParent = _removed(
 sendpid = _removed("sendpid", _HANDSHAKE)
 initComponent = _removed("initComponent", _HANDSHAKE)
 BoltProfiler = _removed("BoltProfiler", "petrel logs profile lines by itself when the "
-                        "'storm' logger is at DEBUG (docs/debugging.md)")
+                        "'storm' logger is at DEBUG (docs/components.md, Profiling)")
 BasicBoltProfiler = _removed("BasicBoltProfiler", "petrel logs profile lines by itself when "
-                             "the 'storm' logger is at DEBUG (docs/debugging.md)")
+                             "the 'storm' logger is at DEBUG (docs/components.md, Profiling)")
 
 # Old Petrel's storm.Spout/Bolt/BasicBolt/Task: the component classes register themselves
 # when their modules load (they import this module, so it cannot import them).
