@@ -60,9 +60,10 @@ def _display(path: Path) -> str:
 
 
 def _notes(topology_dir: Path, manifest: Mapping[str, Path]) -> list[str]:
-    """Hints about worker set-up files that exist but would not be shipped."""
+    """Hints about worker set-up files (setup.sh, requirements.txt, logconfig.ini) that
+    exist but would not be shipped."""
     out = []
-    for extra in (contents.SETUP_SH, contents.REQUIREMENTS):
+    for extra in (contents.SETUP_SH, contents.REQUIREMENTS, contents.LOG_CONFIG):
         if (topology_dir / extra).is_file() and extra not in manifest:
             out.append(f"{extra} is not listed in {MANIFEST_NAME}, so workers will not use "
                        f"it; add a line '{extra}' to ship it")

@@ -33,8 +33,10 @@ import petrel
 from petrel import __version__
 from petrel.errors import PetrelError
 from petrel.package.jar import EntrySource
+from petrel.package.local_imports import suggestion, unlisted_modules
+from petrel.runtime.logs import LOG_CONFIG_FILE
 from petrel.topology.model import TopologyDef, launcher_script
-from petrel.topology.validate import petrel_key_problem
+from petrel.topology.validate import format_problems, petrel_key_problem
 
 RESOURCES = "resources/"
 SETTINGS_FILE = "__petrel__.json"
@@ -43,6 +45,7 @@ TOPOLOGY_YAML = "__topology__.yaml"
 SUBMITTER_YAML = "__submitter__.yaml"
 REQUIREMENTS = "requirements.txt"
 SETUP_SH = "setup.sh"
+LOG_CONFIG = LOG_CONFIG_FILE     # read by the component runtime's logging set-up
 DEFAULT_PYTHON = "python3"
 
 # The worker side of petrel: what a component needs at run time, nothing of the CLI side.
@@ -123,6 +126,17 @@ def check_module_names(shipped: set[str], topology_dir: Path) -> None:
                 f"{topology_dir / path}: '{name}' is the name of a Python standard-library "
                 f"module; on the worker this file would replace it and break Python itself: "
                 f"rename it (e.g. '{name}_bolt') and update its imports")
+
+
+def check_local_imports(shipped: Mapping[str, EntrySource], modules: Mapping[str, Path],
+                        roots: Sequence[Path]) -> None:
+    """Refuse a jar lacking a local module that a component imports, directly or through
+    other local modules: the task would die on the worker with an ImportError."""
+    missing = unlisted_modules(shipped, modules, roots)
+    if missing:
+        raise PetrelError(format_problems([
+            f"{m.file}: imported by {m.importer} but not listed in manifest.txt; "
+            f"{suggestion(m, shipped, roots[0])}" for m in missing]))
 
 
 def launcher_source(module: str) -> bytes:
@@ -251,13 +265,15 @@ def jar_entries(*, topo: TopologyDef, conf: dict[str, Any], topology_dir: Path,
                 "writes into the jar (petrel/, _petrel_launch_*, __petrel__.json, "
                 "__topology__.yaml, __submitter__.yaml, topology.ser); rename it")
         resources[path] = file
-    for path, file in module_files(topo, topology_dir, shared_dirs).items():
+    modules = module_files(topo, topology_dir, shared_dirs)
+    for path, file in modules.items():
         listed = manifest.get(path)
         if listed is not None and os.path.realpath(listed) != os.path.realpath(file):
             raise PetrelError(
                 f"{where}: '{path}' is both the component module {file} and {listed}, which "
                 "the manifest ships at the same jar path; rename one of them")
         resources[path] = file
+    check_local_imports(resources, modules, [topology_dir, *shared_dirs])
     shipped = set(resources)
     check_module_names(shipped, topology_dir)
     check_shell_scripts(topo, shipped)
