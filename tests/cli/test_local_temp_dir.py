@@ -46,11 +46,11 @@ class CheckBolt(BasicBolt):
         return []
 
     def initialize(self, conf, context):
-        self.fail = bool(conf.get("test.fail"))
+        if conf.get("test.fail"):
+            raise ValueError("test.fail is set")
 
     def process(self, tup):
-        if self.fail:
-            raise ValueError("test.fail is set")
+        pass
 """
 
 CREATE = """
@@ -65,7 +65,7 @@ def create(builder):
 
 
 def write_topology(root: Path, fail: bool = False) -> Path:
-    """A two-component topology; with ``fail`` its bolt raises on every tuple."""
+    """A two-component topology; with ``fail`` its bolt cannot start."""
     root.mkdir()
     for name, text in (("numberspout.py", SPOUT), ("checkbolt.py", BOLT), ("create.py", CREATE)):
         (root / name).write_text(textwrap.dedent(text))
@@ -96,7 +96,7 @@ def test_a_run_with_failures_keeps_only_its_logs(tmp_path: Path, tmpdir_env: Pat
     config = write_topology(tmp_path / "topo", fail=True)
     done = petrel_cli("submit", "--config", str(config), "--duration", "1.5", cwd=tmp_path,
                       TMPDIR=str(tmpdir_env))
-    assert "error reported by check" in done.stderr
+    assert "test.fail is set" in done.stderr   # the task fails at start, then restarts
     [work] = list(tmpdir_env.iterdir())
     assert work.name.startswith("petrel-tempcheck-")
     assert [p.name for p in work.iterdir()] == ["logs"]
@@ -109,7 +109,9 @@ def test_a_run_with_failures_keeps_only_its_logs(tmp_path: Path, tmpdir_env: Pat
 def test_a_stopped_run_removes_its_directory(signum: int, tmp_path: Path,
                                              tmpdir_env: Path) -> None:
     config = write_topology(tmp_path / "topo")
-    with subprocess.Popen(cli_argv("submit", "--config", str(config)), cwd=tmp_path,
+    # --duration: a backstop, should the start line never come
+    with subprocess.Popen(cli_argv("submit", "--config", str(config), "--duration", "60"),
+                          cwd=tmp_path,
                           env=cli_env(TMPDIR=str(tmpdir_env)), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
