@@ -140,7 +140,7 @@ class Resolver:
                 found.extend(self.walk(lineno, entry, match))
             elif os.path.isfile(match):
                 found.append(self.relative(lineno, entry, match))
-            elif os.path.islink(match):
+            elif os.path.islink(match) and not os.path.exists(match):
                 raise self.error(lineno, entry, f"includes {match}, a broken symlink; "
                                                 "fix or remove it")
         found = [f for f in found if f not in self.exclude]
@@ -214,7 +214,7 @@ class Resolver:
                     stack.append(child.path)
                 elif child.is_file():
                     out.append(self.relative(lineno, entry, child.path))
-                elif child.is_symlink():
+                elif child.is_symlink() and not os.path.exists(child.path):
                     raise self.error(lineno, entry, f"includes {child.path}, a broken symlink; "
                                                     "fix or remove it")
         return out

@@ -147,3 +147,13 @@ def test_petrel_build_prints_the_note_and_the_warning_and_builds(tmp_path: Path)
                                                        ["petrel", " warning"]], lines
     assert "'*.csv' matches no file" in lines[1]
     assert (topo / "topology.jar").is_file()
+
+
+def test_special_files_inside_a_directory_or_glob_are_left_out(topo_dir: Path) -> None:
+    os.mkfifo(topo_dir / "data" / "feed")
+    os.symlink("feed", topo_dir / "data" / "feed-link")
+    files, said = resolve(topo_dir, "data/\ndata/feed*\ndata/*.txt\n")
+    assert files == ["data/deep/more.csv", "data/words.txt"]
+    assert said == [f"warning: {topo_dir / 'manifest.txt'} line 2: 'data/feed*' matches no "
+                    f"file in {topo_dir}; skipped (a [strict] line in the manifest makes this "
+                    "an error)"]
