@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from petrel.errors import PetrelError
+from petrel.local.debug_tuples import TupleDebug, debug_wanted
 from petrel.local.runner import LocalRunner, RunOptions
 from petrel.semantics.layout import assign_tasks, make_storm_id
 from petrel.topology.model import TopologyDef
@@ -157,6 +158,31 @@ def check_stats_json(path: Path) -> None:
                           "missing or not writable; choose another path")
 
 
+def watch_tuples(runner: LocalRunner, forced: bool) -> Optional[TupleDebug]:
+    """Show emitted tuples (``--debug-tuples``, or ``topology.debug`` in a task's conf)."""
+    tasks = [t for t in runner.tasks.values() if forced or debug_wanted(t)]
+    if not tasks:
+        return None
+    debug = TupleDebug(runner.opts.out)
+    runner.router.watch_emits(tasks, debug.emitted)
+    return debug
+
+
+def announce_environment(workdir: Path, resources: Path, logdir: Path) -> None:
+    """Say so when ``--venv new`` has to build the environment first (tens of seconds)."""
+    from petrel.runtime.launcher import ENV_PREFIX, is_complete, load_settings, topology_key
+
+    try:
+        env_dir = workdir / (ENV_PREFIX + topology_key(str(resources),
+                                                       load_settings(str(resources))))
+    except Exception:  # an unreadable settings file: the launcher reports it at start
+        return
+    if not is_complete(str(env_dir)):
+        print(f"petrel submit: building the topology's Python environment in {env_dir} "
+              f"(once per set of requirements; often 20 s or more); its log: "
+              f"{logdir}/petrel<pid>_virtualenv.log", flush=True)
+
+
 def remove_work_dir(work: Path, keep_logs: bool, quiet: bool) -> None:
     """Remove a local run's temporary directory; when ``keep_logs`` and the logs are in it
     (no --logdir), keep only them and say where."""
@@ -214,12 +240,19 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
         )
         keep_logs = True    # until the run ends without failures
         runner = LocalRunner(topology, layout, conf, name, storm_id, options)
+        debug = watch_tuples(runner, bool(getattr(args, "debug_tuples", False)))
         ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
         print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "
               f"({_task_summary(topology, layout.component_tasks)}); logs in {logdir}"
               + (f"; environments in {workdir}" if workdir is not None else ""),
               flush=True)
-        code = runner.run()
+        if workdir is not None:
+            announce_environment(workdir, resources, logdir)
+        try:
+            code = runner.run()
+        finally:
+            if debug is not None:
+                debug.flush()
         stats = runner.finish_stats()
         keep_logs = bool(code or stats.restarts or getattr(args, "profile", False)
                          or any(c.errors for c in stats.components.values()))

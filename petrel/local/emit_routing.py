@@ -9,7 +9,7 @@ decoding.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from petrel.local.task import Route, Task, TaskFailure
 from petrel.local.task_commands import TaskCommands
@@ -24,6 +24,27 @@ MEMO_MAX_ENTRIES = 4096       # a route's memo starts over when it holds this ma
 
 class EmitRouting(TaskCommands):
     """Checking, routing and delivering emits; acking and failing inputs' trees."""
+
+    # Called with (task, stream, values) for every checked emit of a watched task: Storm's
+    # topology.debug. None (the usual case) costs the general path one test, the quick
+    # paths nothing: a watched task's emits never take them.
+    show_emit: Optional[Callable[[Task, str, list], None]] = None
+
+    def watch_emits(self, tasks: Iterable[Task], show: Callable[[Task, str, list], None]
+                    ) -> None:
+        """Call ``show`` with every emit ``tasks`` make, once checked (``topology.debug``)."""
+        watched = {task.id for task in tasks}
+        for tid in watched:
+            for route in self.tasks[tid].routes.values():
+                route.single = None   # no quick path: each emit is decoded and checked
+        if not watched:
+            return
+
+        def show_watched(task: Task, stream: str, values: list) -> None:
+            if task.id in watched:
+                show(task, stream, values)
+
+        self.show_emit = show_watched
 
     def _learn(self, route: Route, values_json: bytes) -> Optional[tuple]:
         """Check a tuple's JSON text for the quick path; its memo entry, or None to parse.
@@ -110,10 +131,14 @@ class EmitRouting(TaskCommands):
             raise TaskFailure(f"'need_task_ids' must be a boolean, got {need_ids!r}")
         direct = msg.get("task")
         if direct:
-            return stream, values, route, self._direct_targets(task, route, direct), False
-        if route.has_direct:
+            targets = self._direct_targets(task, route, direct)
+            need_ids = False
+        elif route.has_direct:
             raise TaskFailure("Cannot do regular emit to direct stream")
-        targets = regular_targets(route.groupers, values)
+        else:
+            targets = regular_targets(route.groupers, values)
+        if self.show_emit is not None:
+            self.show_emit(task, stream, values)
         return stream, values, route, targets, need_ids
 
     def _direct_targets(self, task: Task, route: Route, direct: Any) -> List[int]:

@@ -95,13 +95,17 @@ def test_venv_new_reuses_one_environment_across_runs(tmp_path):
     env = {"PATH": "/usr/bin:/bin:" + str(Path(sys.executable).parent),
            "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache), "HOME": str(tmp_path)}
     envs = cache / "petrel" / "envs"
-    for _ in range(2):
+    for run in range(2):
         proc = subprocess.run(
             [sys.executable, "-m", "petrel.cli", "submit", "--config", str(config), "--venv",
              "new", "--duration", "1", "--quiet", "--logdir", str(tmp_path / "logs")],
             cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
         assert proc.returncode == 0, proc.stderr
         assert f"environments in {envs}" in proc.stdout
+        # the first run says it builds the environment, and where its log goes
+        building = f"building the topology's Python environment in {envs}/petrel-env-benchwc-"
+        assert (building in proc.stdout) == (run == 0), proc.stdout
+        assert (f"{tmp_path / 'logs'}/petrel<pid>_virtualenv.log" in proc.stdout) == (run == 0)
         built = [p.name for p in envs.iterdir() if p.is_dir()]
         assert len(built) == 1 and built[0].startswith("petrel-env-benchwc-"), built
 
