@@ -176,3 +176,11 @@ def test_stricter_emit_checks_say_what_changed_since_old_petrel() -> None:
     with pytest.raises(ValueError) as info:
         mock.run_simple_topology(None, [words("a"), NotANumberBolt()])
     assert "old Petrel wrote it anyway and Storm failed to read the message" in str(info.value)
+
+
+def test_petrels_own_entry_points_keep_lists() -> None:
+    task = mock.MockTask(UpperBolt())
+    task.send(["a"])
+    (row,) = task.emitted()
+    assert type(row) is list and row == ["a", "A"]
+    task.close()
