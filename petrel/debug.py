@@ -108,6 +108,13 @@ def import_rpdb2() -> Any:
     return rpdb2
 
 
+def console_command() -> str:
+    """How to start the rpdb2 console on this Python: 'rpdb2' crashes on 3.12+ (no ``imp``)."""
+    if sys.version_info >= (3, 12):
+        return "'python3 -m petrel.debug' (the rpdb2 console; 'rpdb2' itself fails on 3.12+)"
+    return "'rpdb2' (or 'python3 -m petrel.debug')"
+
+
 def start_embedded_debugger(password: str, timeout: Optional[float] = DEFAULT_RPDB2_TIMEOUT,
                             *, allow_remote: bool = False,
                             keep_alive_interval: float = DEFAULT_INTERVAL) -> None:
@@ -126,7 +133,8 @@ def start_embedded_debugger(password: str, timeout: Optional[float] = DEFAULT_RP
     start_keep_alive(keep_alive_interval)
     waiting = "forever" if timeout is None else f"up to {timeout:g} s"
     _announce(f"pid {os.getpid()} waits {waiting} for a debugger (rpdb2 ports {RPDB2_PORTS}): "
-              f"run 'rpdb2', then 'password <pw>' and 'attach {os.getpid()}', or use Winpdb")
+              f"run {console_command()}, then 'password <pw>' and 'attach {os.getpid()}', "
+              "or use Winpdb")
     # depth=1: stop in the caller's frame, not in this wrapper.
     rpdb2.start_embedded_debugger(password, fAllowRemote=allow_remote, timeout=timeout,
                                   depth=1)

@@ -121,12 +121,20 @@ def wait_for_file(path: Path, timeout: float, proc: Optional[subprocess.Popen] =
     raise AssertionError(f"{path} did not appear within {timeout} s")
 
 
+def console_module() -> str:
+    """The console module petrel's waiting notice tells the user to run on this Python."""
+    import petrel.debug
+
+    return "petrel.debug" if "-m petrel.debug' (" in petrel.debug.console_command() \
+        else "rpdb2"
+
+
 class Rpdb2Console:
     """The ``rpdb2`` console client in a subprocess, driven line by line like a person would."""
 
     def __init__(self, cwd: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rpdb2"], cwd=cwd, stdin=subprocess.PIPE,
+            [sys.executable, "-m", console_module()], cwd=cwd, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "HOME": str(cwd)})
         self.text = ""

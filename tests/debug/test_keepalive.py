@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -76,7 +77,7 @@ def test_sees_a_thread_inside_debugger_code(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_debugger_roots_follow_imported_debuggers() -> None:
-    import rpdb2  # noqa: F401 - installed with the dev extras
+    debug.import_rpdb2()   # installed with the dev extras; a bare import fails on 3.12+
 
     roots = keepalive.debugger_roots()
     assert any(r.endswith("rpdb2.py") for r in roots)
@@ -91,3 +92,11 @@ def test_missing_debugger_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(__import__("sys").modules, "debugpy", None)
     with pytest.raises(debug.DebuggerNotInstalled, match="pip install debugpy"):
         debug.import_debugpy()
+
+
+def test_the_waiting_notice_names_a_console_that_works_on_this_python() -> None:
+    command = debug.console_command()
+    if sys.version_info >= (3, 12):
+        assert command.startswith("'python3 -m petrel.debug'")   # 'rpdb2' needs imp
+    else:
+        assert command.startswith("'rpdb2'") and "python3 -m petrel.debug" in command
