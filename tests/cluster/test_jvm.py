@@ -183,6 +183,7 @@ def test_a_storm_home_without_storm_jars_is_refused(monkeypatch: pytest.MonkeyPa
         stormcli.find_storm()
 
 
+@pytest.mark.skipif(JAVA is None, reason="needs a Java runtime ('java' on PATH)")
 def test_storm_home_runs_java_like_storm_jar(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
     _no_storm(monkeypatch, tmp_path, java=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -109,6 +110,8 @@ def test_mermaid_is_a_flowchart_with_safe_node_ids(
     assert '  c1 -.->|"direct-words [word] (direct)<br/>direct"| c3' in lines
 
 
+@pytest.mark.skipif(shutil.which("dot") is None,
+                    reason="needs Graphviz's 'dot' program (Debian/Ubuntu package graphviz)")
 def test_svg_and_png_through_graphviz(topo_dir: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     svg = tmp_path / "out" / "topology.svg"
