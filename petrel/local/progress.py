@@ -17,6 +17,7 @@ from typing import List, Optional, Tuple
 from petrel.local.run_state import RunState
 from petrel.local.stats import RunStats
 
+PUBLISH_SECS = 1.0            # how often the dashboard (opts.publish) gets the run's state
 STEP_STATUS_SECS = 2.0        # how often a slow step (start, drain, close) reports itself
 MAX_NAMED_TASKS = 6           # tasks named in a "waiting for" line before "and N more"
 
@@ -108,6 +109,15 @@ class ProgressReporting(RunState):
     def _closing_text(self) -> str:
         alive = sum(1 for t in self.tasks.values() if t.state in ("running", "starting"))
         return f"stopping: waiting for {alive} task(s) to exit"
+
+    _next_publish = 0.0
+
+    def _publish_due(self, now: float) -> None:
+        """Hand the runner to ``opts.publish`` (the dashboard) at most once a second."""
+        publish = self.opts.publish
+        if publish is not None and now >= self._next_publish:
+            self._next_publish = now + PUBLISH_SECS
+            publish(self)
 
     def finish_stats(self) -> RunStats:
         """Fill the topology-wide latency sample and return the statistics."""

@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, TextIO, Tuple
+from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from petrel.local.poller import Poller
 from petrel.local.routing import Router
@@ -38,6 +38,10 @@ class RunOptions:
     profile_dir: Optional[Path] = None   # where tasks write their profile summaries
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
+    # The dashboard's hooks (petrel submit --ui): ``publish`` is called with the runner about
+    # once a second from its timer, ``log_tap`` with every line of the runner's log.
+    publish: Optional[Callable[[Any], None]] = None
+    log_tap: Optional[Callable[[str], None]] = None
 
 
 
@@ -127,3 +131,6 @@ class RunState:
     def log(self, text: str) -> None:
         """A line in the runner's own log file."""
         self.runner_log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
+        tap = self.opts.log_tap
+        if tap is not None:
+            tap(text)

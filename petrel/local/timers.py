@@ -40,6 +40,7 @@ class Timers(Supervision):
         for t in self.tasks.values():
             if t.state == "starting" and now - t.started_at > self.opts.start_timeout:
                 self.task_failed(t, f"no handshake reply within {self.opts.start_timeout:g} s")
+        self._publish_due(now)
 
     def _rotate(self, now: float) -> None:
         for tree in self.acker.rotate():
