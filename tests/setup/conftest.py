@@ -1,0 +1,6 @@
+"""The set-up tests import their helpers from this directory."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
