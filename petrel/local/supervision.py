@@ -102,7 +102,12 @@ class Supervision(Shutdown):
 
     def _report(self, task: Task, reason: str, exit_code: Optional[int], stderr: List[str],
                 tail: str = "") -> None:
-        lines = [f"petrel: {task.label} failed: {reason}"]
+        # the component's own headline (petrel's worker or launcher) says more than the pipe
+        headline = next((s.split(": ", 1)[1] for s in reversed(stderr)
+                         if s.startswith(("petrel: component module ", "petrel launcher: "))), "")
+        lines = [f"petrel: {task.label} failed: {headline or reason}"]
+        if headline:
+            lines.append(f"  the runner saw: {reason}")
         if exit_code is not None:
             lines.append(f"  exit code: {exit_code}" + (f" (signal {-exit_code})"
                                                         if exit_code < 0 else ""))

@@ -22,11 +22,12 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Any, Dict, NoReturn, Optional
+from typing import Any, Dict, NoReturn, Optional, Type
 
 from petrel import __version__, storm
 from petrel.runtime.collector import ProtocolCollector
 from petrel.runtime.failures import FatalComponentError, describe_exception
+from petrel.runtime.headlines import missing_module_fix, short_traceback, wrong_run_signature
 from petrel.runtime.keepalive import DEFAULT_INTERVAL, KeepAlive, keep_alive, keep_alive_message
 from petrel.runtime.kinds import is_spout
 from petrel.runtime.logs import configure_logging, log_dir, log_path
@@ -87,6 +88,7 @@ def start(module: str) -> Worker:
     how = configure_logging(path)
     faulthandler.enable(file=sys.stderr)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    sys.excepthook = _uncaught
     log.info("petrel %s worker for module %r: pid %d, python %s (%s), json %s, cwd %s; %s",
              __version__, module, os.getpid(), sys.version.split()[0], sys.executable,
              BACKEND, os.getcwd(), how)
@@ -95,17 +97,41 @@ def start(module: str) -> Worker:
 
 
 def fail_startup(worker: Worker, what: str, exc: Optional[BaseException] = None) -> NoReturn:
-    """Log ``what`` (and the exception) to the log and to Storm's stderr; exit with status 1."""
+    """Log ``what`` (and the exception) to the log and to Storm's stderr; exit with status 1.
+
+    Storm's stderr gets one headline first (with the fix, for a missing module or a ``run``
+    without ``self``), then the traceback without the import machinery's frames.
+    """
     text = f"petrel: component module {worker.module!r}: {what}"
-    if exc is not None:
+    wrong_run = wrong_run_signature(exc) if exc is not None else None
+    if wrong_run:
+        text = f"petrel: component module {worker.module!r}: {wrong_run}"
+    elif exc is not None:
         text += f": {type(exc).__name__}: {exc}"
+        fix = missing_module_fix(exc)
+        if fix:
+            text += f"; {fix}"
     text += f" (log: {worker.log_path})"
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) \
         if exc is not None else ""
     log.error("%s\n%s", text, details.rstrip())
-    worker.stdio.tell_storm(text + ("\n" + details if details else ""))
+    short = short_traceback(exc) if exc is not None else ""
+    worker.stdio.tell_storm(text + ("\n" + short if short else ""))
     _flush_quietly(worker.channel)
     sys.exit(EXIT_FAILURE)
+
+
+def _uncaught(kind: Type[BaseException], exc: BaseException, tb: Any) -> None:
+    """An exception nothing caught ends the worker with a headline, not a bare traceback."""
+    worker = _worker
+    if worker is None or not isinstance(exc, Exception):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    what = "failed before the handshake" if not worker.handshake_done else "failed"
+    try:
+        fail_startup(worker, what, exc)
+    except SystemExit:
+        pass
 
 
 def _flush_quietly(channel: Channel) -> None:
