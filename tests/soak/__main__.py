@@ -112,6 +112,11 @@ class Soak:
         spout = spout_records(self.records)
         return len(set(spout.ids("emit"))), len(set(spout.ids("ack"))), len(spout.ids("fail"))
 
+    def drained(self) -> bool:
+        """True once every id emitted was acked (or the runner ended)."""
+        emitted, acked, _fails = self.ids()
+        return self.submit.ended or emitted == acked
+
     def sample(self) -> str:
         """Measure memory now; the progress line."""
         minutes = (time.monotonic() - self.started) / 60
@@ -148,8 +153,7 @@ class Soak:
         kill_minutes = (time.monotonic() - self.started) / 60
         self.stop_file.touch()
         print("soak: no more kills or new ids; draining the pending ids", flush=True)
-        drained = wait_for(lambda: self.submit.ended or self.ids()[0] == self.ids()[1], 90,
-                           every=2.0)
+        drained = wait_for(self.drained, 90, every=2.0)
         print(self.sample(), flush=True)
         code = self.submit.interrupt()
         time.sleep(0.5)
@@ -162,7 +166,7 @@ class Soak:
         emitted, acked = set(spout.ids("emit")), set(spout.ids("ack"))
         lost = sorted(emitted - acked)
         left = [p for p in self.monitor.procs.values() if p.alive()]
-        base = self.samples[1] if len(self.samples) > 2 else self.samples[0]
+        base = self.samples[0]   # after the first minute (or at the end of a shorter run)
         last = self.samples[-1]
         growth = last[1] / base[1] - 1 if base[1] else 0.0
         print(f"soak summary: {minutes:.1f} min, {len(self.monitor.kills)} kills "
