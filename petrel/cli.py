@@ -62,6 +62,15 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    try:
+        if float(text) == 0:
+            return 0.0
+    except ValueError:
+        pass
+    return _positive_float(text)
+
+
 def _int32(text: str) -> int:
     from petrel.topology.validate import INT32_MAX  # Storm's counts and waits are Thrift i32
 
@@ -202,6 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug-tuples", action="store_true",
                    help="local run: print the tuples each component emits, as topology.debug: "
                         "true does (at most 10 lines per component and second)")
+    p.add_argument("--ui", type=_port, nargs="?", const=0, default=None, metavar="PORT",
+                   help="local run: serve a live dashboard of the run in the browser (a free "
+                        "port when PORT is not given; the URL is printed at start)")
+    p.add_argument("--ui-host", metavar="HOST", default=None,
+                   help="local run: the address the dashboard listens on (default: 127.0.0.1, "
+                        "this machine only)")
+    p.add_argument("--ui-linger", type=_non_negative_float, metavar="S", default=None,
+                   help="local run: keep serving the dashboard's final state S seconds after "
+                        "the run (default: 60 at a terminal, else 0; Ctrl+C ends it)")
     p.add_argument("--inactive", action="store_true",
                    help="cluster: submit the topology deactivated")
     p.add_argument("--force", action="store_true",

@@ -211,6 +211,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
     storm_id = make_storm_id(name)
     work = Path(tempfile.mkdtemp(prefix=f"petrel-{storm_id}-"))
     keep_logs = False   # a run that never started has no logs worth keeping
+    dashboard: Any = None   # --ui
     resources = work / "stormdist" / urllib.parse.quote(storm_id, safe="") / "resources"
     try:
         logdir = _make_dir(Path(args.logdir) if getattr(args, "logdir", None) else work / "logs",
@@ -238,6 +239,10 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             start_timeout=900.0 if venv == "new" else 60.0,
             profile_dir=work / "profile",
         )
+        if getattr(args, "ui", None) is not None:
+            from petrel.dashboard import start_dashboard
+
+            dashboard = start_dashboard(args.ui, getattr(args, "ui_host", None))
         keep_logs = True    # until the run ends without failures
         runner = LocalRunner(topology, layout, conf, name, storm_id, options)
         debug = watch_tuples(runner, bool(getattr(args, "debug_tuples", False)))
@@ -246,6 +251,9 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
               f"({_task_summary(topology, layout.component_tasks)}); logs in {logdir}"
               + (f"; environments in {workdir}" if workdir is not None else ""),
               flush=True)
+        if dashboard is not None:
+            dashboard.attach(runner)   # after watch_tuples: it samples the emits shown
+            print(f"petrel submit: live dashboard at {dashboard.url}", flush=True)
         if workdir is not None:
             announce_environment(workdir, resources, logdir)
         try:
@@ -287,6 +295,11 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             except OSError as exc:
                 raise PetrelError(f"cannot write --stats-json {args.stats_json}: "
                                   f"{exc.strerror or exc}") from None
+        if dashboard is not None:
+            dashboard.finish(code)
+            dashboard.linger(getattr(args, "ui_linger", None), sys.stdout)
         return code
     finally:
+        if dashboard is not None:
+            dashboard.close()
         remove_work_dir(work, keep_logs, bool(getattr(args, "quiet", False)))
