@@ -78,6 +78,30 @@ def test_without_ensurepip_make_names_the_apt_package(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr and not (tree / ".venv").exists()
 
 
+def test_without_ensurepip_an_importable_virtualenv_makes_dot_venv(tmp_path: Path) -> None:
+    """Debian's python3-virtualenv: make falls back on it when venv cannot install pip."""
+    virtualenv = pytest.importorskip("virtualenv")
+    python = system_python(tmp_path / "system", ensurepip=False)
+    site = next((tmp_path / "system/lib").glob("*/site-packages"))
+    for module in ("virtualenv", "distlib", "filelock", "packaging", "platformdirs",
+                   "python_discovery", "typing_extensions"):
+        try:
+            found = Path(__import__(module).__file__)
+        except ImportError:
+            continue   # not needed by this virtualenv
+        found = found.parent if found.name == "__init__.py" else found
+        (site / found.name).symlink_to(found)
+        for info in found.parent.glob(f"{module}-*.dist-info"):   # its entry points
+            (site / info.name).symlink_to(info)
+    tree = copy_work_tree(tmp_path / "petrel")
+    run = make(tree, f"make {tree}/.venv/bin/python", f"PYTHON={python}")
+    assert run.returncode == 0, run.stdout + run.stderr + virtualenv.__file__
+    assert f"creating .venv with {python} -m virtualenv (no ensurepip)" in run.stdout
+    made = subprocess.run([str(tree / ".venv/bin/python"), "-c", "import sys; print(sys.prefix)"],
+                          capture_output=True, text=True, timeout=60)
+    assert made.stdout.strip() == str(tree / ".venv")
+
+
 def dry_run(*args: str, env_extra: dict[str, str] | None = None) -> str:
     """What ``make -n`` would run in the repository."""
     env = {**clean_env(), **(env_extra or {})}
