@@ -12,14 +12,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
+from petrel.errors import PetrelError
 from petrel.local.poller import Poller
 from petrel.local.routing import Router
 from petrel.local.stats import RunStats
 from petrel.local.task import Task
+from petrel.local.watchdog import Watchdog
 from petrel.semantics.acker import Acker
 from petrel.semantics.layout import TaskLayout, build_context, component_conf, topology_conf
 from petrel.semantics.ticks import tick_secs
 from petrel.topology.model import TopologyDef
+
+MAX_START_FAILURES = 5
+MAX_START_FAILURES_KEY = "petrel.max.start.failures"
+
+
+def whole_number(conf: Dict[str, Any], key: str, default: int) -> int:
+    """A topology.yaml setting that must be a whole number >= 0 (PetrelError otherwise)."""
+    value = conf.get(key, default)
+    if value is None:
+        return default
+    if type(value) is not int or value < 0:
+        raise PetrelError(f"topology.yaml: {key} must be a whole number >= 0, got {value!r}; "
+                          f"fix it or remove it (default {default})")
+    return value
 
 
 @dataclass
@@ -68,8 +84,11 @@ class RunState:
             sub_timeout = self.conf.get("supervisor.worker.timeout.secs") or 30
         self.subprocess_timeout = float(sub_timeout)
         self.max_pending = int(self.conf.get("topology.shellbolt.max.pending") or 100)
+        self.max_start_failures = whole_number(self.conf, MAX_START_FAILURES_KEY,
+                                               MAX_START_FAILURES)
         self.low_water = max(1, self.max_pending // 2)
         self.poller = Poller()
+        self.watchdog = Watchdog()
         self.tasks: Dict[int, Task] = {}
         self.spouts: List[Task] = []
         self.bolts: List[Task] = []

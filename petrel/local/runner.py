@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import signal
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from petrel.local.flow import STDERR, STDOUT
 from petrel.local.profile import read_profiles
@@ -29,13 +29,25 @@ from petrel.local.routing import Router
 from petrel.local.run_state import RunOptions
 from petrel.local.task import Task, TaskFailure
 from petrel.local.timers import Timers
-from petrel.local.wire import ProtocolError
+from petrel.local.wire import ProtocolError, loads
 from petrel.semantics.layout import TaskLayout
 from petrel.topology.model import TopologyDef
 
 __all__ = ["FLUSH_DELAY", "LocalRunner", "RunOptions"]
 
 FLUSH_DELAY = 0.002           # longest queued output waits while more input is ready
+
+
+def answers_a_command(raws: List[bytes]) -> bool:
+    """True when a bolt's messages show it working: anything but log, error or metrics."""
+    for raw in raws:
+        try:
+            msg = loads(raw)
+        except ValueError:
+            continue
+        if type(msg) is dict and msg.get("command") not in ("log", "error", "metrics"):
+            return True
+    return False
 
 
 class LocalRunner(Timers):
@@ -56,6 +68,9 @@ class LocalRunner(Timers):
                 old_handlers[sig] = signal.signal(sig, self._on_signal)
             except ValueError:  # not the main thread (tests): no signal handling
                 pass
+        self.watchdog.start()
+        if self.watchdog.problem:
+            self.warn(f"petrel: {self.watchdog.problem}")
         try:
             return self._run()
         finally:
@@ -67,6 +82,7 @@ class LocalRunner(Timers):
                     t.proc.wait(1.0)
                 if t.proc is not None:
                     t.proc.close()
+            self.watchdog.stop()
             self.poller.close()
             self.stats.duration_s = time.monotonic() - self.started
             for cid, summary in read_profiles(self.profile_files, self.log).items():
@@ -141,9 +157,6 @@ class LocalRunner(Timers):
                         or (not self.acker.pending and not any(
                             s.commands or s.inflight for s in self.spouts
                             if s.state == "running"))):
-                    if self.acker.pending:
-                        self.log(f"{len(self.acker.pending)} tuple trees still pending after "
-                                 f"the drain period")
                     self._begin_close()
                 if self.phase == "closing":
                     self._closing_step(now)
@@ -153,6 +166,7 @@ class LocalRunner(Timers):
                     self.say(self._progress_line(now - start, rate))
                     last_acked, last_progress = acked, now
                     next_progress = now + self.opts.progress_secs
+        self._report_unfinished()
         return self.exit_code
 
     def _on_stdout(self, task: Task, data: bytes) -> None:
@@ -160,10 +174,13 @@ class LocalRunner(Timers):
         if not raws:
             return
         now = task.last_read = time.monotonic()
+        handshake = task.state == "starting"
         try:
             if task.is_spout:
                 self.router.spout_messages(task, raws, now)
             else:
                 self.router.bolt_messages(task, raws, now)
+                if not task.working and task.state == "running":
+                    task.working = answers_a_command(raws[1:] if handshake else raws)
         except (TaskFailure, ProtocolError) as exc:
             self.task_failed(task, str(exc))

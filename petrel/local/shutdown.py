@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from petrel.local.flow import FlowControl
+from petrel.local.spout_messages import undelivered
+from petrel.local.task import Task
 
 DEACTIVATE_CMD = b'{"command":"deactivate","id":""}\nend\n'
 CLOSE_GRACE_SECS = 3.0        # after stdin closes, before SIGTERM
@@ -52,6 +54,45 @@ class Shutdown(FlowControl):
                 t.proc.close_stdin()
             if t.state in ("down", "new"):
                 t.state = "ended"
+
+    def _drop_undelivered(self, spout: Task) -> None:
+        """Take back the acks and fails the spout process never received (it ended).
+
+        They were counted when their tree ended; now they count as dropped, and their
+        message ids as failed until the spout emits them again.
+        """
+        acks, fails = undelivered(spout)
+        spout.reset_commands()
+        spout.cs.acked -= len(acks)
+        self.stats.spout_acked -= len(acks)
+        spout.cs.failed -= len(fails)
+        self.stats.spout_failed -= len(fails)
+        self.stats.spout_dropped += len(acks) + len(fails)
+        spout.failed_ids.update(acks, fails)
+
+    def _report_unfinished(self) -> None:
+        """At the end: trees lost or still pending are shown, and the exit status is 1.
+
+        A tree is lost when it failed (or ended with its spout process) and the spout did
+        not emit its message id again before the end: a reliable spout that replays its
+        failed ids loses nothing. Unanchored emits start no tree and so are never counted.
+        """
+        for s in self.spouts:
+            self._drop_undelivered(s)
+        lost = sum(len(s.failed_ids) for s in self.spouts)
+        pending = len(self.acker.pending)
+        self.stats.spout_lost = lost
+        parts = []
+        if lost:
+            parts.append(f"{lost} tuple tree(s) lost (failed, or ended unknown to their "
+                         f"spout process, and their message id was not emitted again)")
+        if pending:
+            parts.append(f"{pending} tuple tree(s) still pending at the end (neither acked "
+                         f"nor failed)")
+        if parts:
+            self.warn("petrel: " + "; ".join(parts) + "; exit status 1")
+            if not self.exit_code:
+                self.exit_code = 1
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         self.signals += 1

@@ -1,12 +1,15 @@
 """What the runner does with each message a spout task writes, and the commands it sends.
 
 Emits with a message id start tuple trees in the acker; a spout's ``sync`` releases its next
-commands, which are pipelined (``spout_command``).
+commands, which are pipelined (``spout_command``). Each command stays in ``Task.inflight``
+until the spout's ``sync`` for it, so when a spout process dies the runner knows which acks
+and fails it never received.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+import itertools
+from typing import Any, List, Optional, Tuple
 
 from petrel.local.bolt_messages import EMIT_TAIL
 from petrel.local.emit_routing import EmitRouting
@@ -14,6 +17,9 @@ from petrel.local.task import Route, Task, TaskFailure
 from petrel.local.wire import END, dumps
 from petrel.semantics.acker import Tree
 
+ACK_HEAD = b'{"command":"ack","id":'
+FAIL_HEAD = b'{"command":"fail","id":'
+_COMMAND_TAIL_LEN = len(b"}" + END)
 SPOUT_MAX_IDLE_WAIT = 0.016   # longest back-off between 'next' calls of an idle spout
 SPOUT_BATCH = 256             # most commands written to a spout before it has synced them
 SPOUT_NEXTS_AHEAD = 2         # 'next's a productive spout has in flight (1: Storm's strict order)
@@ -24,6 +30,30 @@ _SPOUT_EMIT_HEAD = b'{"command":"emit","id":'
 _SPOUT_EMIT_HEAD_LEN = len(_SPOUT_EMIT_HEAD)
 _SPOUT_EMIT_MID = b',"tuple":'
 _SPOUT_EMIT_MID_LEN = len(_SPOUT_EMIT_MID)
+
+
+def command_id(command: bytes) -> bytes:
+    """The message id, as JSON, of an ack or fail command for a spout."""
+    return command[command.index(b'"id":') + 5:-_COMMAND_TAIL_LEN]
+
+
+def message_id_json(msg_id: Any) -> bytes:
+    """A spout's message id as its ack or fail command writes it."""
+    return str(msg_id).encode() if type(msg_id) is int else dumps(msg_id)
+
+
+def undelivered(task: Task) -> Tuple[List[bytes], List[bytes]]:
+    """(acks, fails) queued for the spout or sent but not synced: the ids, as JSON."""
+    acks: List[bytes] = []
+    fails: List[bytes] = []
+    for cmd in itertools.chain(task.commands, task.inflight):
+        if cmd is True or cmd is False:
+            continue
+        if cmd.startswith(ACK_HEAD):
+            acks.append(command_id(cmd))
+        elif cmd.startswith(FAIL_HEAD):
+            fails.append(command_id(cmd))
+    return acks, fails
 
 
 class SpoutMessages(EmitRouting):
@@ -41,7 +71,8 @@ class SpoutMessages(EmitRouting):
             if raw == _SYNC:
                 inflight = task.inflight
                 if inflight:  # a sync nobody asked for is ignored
-                    if inflight.popleft():
+                    answered = inflight.popleft()
+                    if answered is True:
                         task.nexts_ahead -= 1
                         if task.emits_in_command:
                             task.idle_nexts = 0
@@ -49,6 +80,9 @@ class SpoutMessages(EmitRouting):
                             task.idle_nexts += 1
                             task.next_at = now + min(
                                 0.001 * (1 << min(task.idle_nexts - 1, 10)), SPOUT_MAX_IDLE_WAIT)
+                    elif answered.startswith(FAIL_HEAD):  # type: ignore[union-attr]
+                        task.failed_ids.add(command_id(answered))  # type: ignore[arg-type]
+                    task.working = True
                     task.emits_in_command = 0
                     task.command_sent = now
                     synced = True
@@ -111,6 +145,8 @@ class SpoutMessages(EmitRouting):
                      values_json: bytes, now: float) -> None:
         """Deliver a spout tuple; with a message id (and acking on) its tree starts now."""
         tracked = msg_id is not None and self.acking
+        if task.failed_ids and msg_id is not None:
+            task.failed_ids.discard(message_id_json(msg_id))  # replayed: not lost
         root = self.acker.new_root() if tracked else 0
         xor = 0
         if targets:
@@ -153,8 +189,9 @@ class SpoutMessages(EmitRouting):
         parts: List[bytes] = []
         commands = s.commands
         while commands and ahead + len(parts) < SPOUT_BATCH:
-            parts.append(commands.popleft())
-            inflight.append(False)
+            cmd = commands.popleft()
+            parts.append(cmd)
+            inflight.append(cmd)
         if commands or self.runner.phase != "running" or not s.active or s.blockers:
             pass
         elif now < s.next_at:

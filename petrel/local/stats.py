@@ -15,6 +15,14 @@ __all__ = ["ComponentStats", "LatencySample", "RunStats"]
 class RunStats(TopologyStats):
     """Everything the runner counts during a run, with its two presentations."""
 
+    def __init__(self, topology: str) -> None:
+        super().__init__(topology)
+        # spout_acked and spout_failed count what a live spout process received; trees of
+        # a spout process that died (pending, or their ack or fail not yet received) are
+        # dropped instead
+        self.spout_dropped = 0
+        self.spout_lost = 0      # message ids failed or dropped and not emitted again
+
     def to_json(self, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """The ``--stats-json`` document (docs/local-runner.md lists its keys)."""
         doc: Dict[str, Any] = {
@@ -31,6 +39,8 @@ class RunStats(TopologyStats):
             },
             "spout_acked": self.spout_acked,
             "spout_failed": self.spout_failed,
+            "spout_dropped": self.spout_dropped,
+            "spout_lost": self.spout_lost,
             "complete_latency_ms": self.percentiles(),
         }
         if extra:

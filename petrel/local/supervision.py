@@ -1,13 +1,17 @@
 """Process supervision: starting task processes, the handshake, failures and restarts.
 
 A task that dies or breaks one of Storm's fatal rules is reported, its pending tuples
-fail, and it is restarted with a back-off (Storm's local mode would halt; ``--fail-fast``
-does that).
+fail, and it is restarted (Storm's local mode would halt; ``--fail-fast`` does that). A start
+fails when the task dies or breaks a rule before answering its first command (its open or
+prepare never finished): such a task comes back after a growing back-off, and after
+``petrel.max.start.failures`` of them in a row (default 5, 0: never) the run stops. A task
+that had got to work comes back after the shortest back-off.
 """
 
 from __future__ import annotations
 
 import glob
+import os
 import time
 from typing import List, Optional
 
@@ -15,13 +19,15 @@ from petrel.local.flow import STDERR, STDOUT
 from petrel.local.poller import READ
 from petrel.local.process import TaskProcess
 from petrel.local.profile import PROFILE_ENV
+from petrel.local.run_state import MAX_START_FAILURES_KEY
 from petrel.local.shutdown import Shutdown
+from petrel.local.spout_messages import message_id_json
 from petrel.local.task import Task
 from petrel.local.wire import encode
+from petrel.runtime.launcher import RUNNER_PID_ENV
 
 HEARTBEAT_SECS = 1.0
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
-MAX_START_FAILURES = 5        # consecutive failed restarts before the run stops
 ACTIVATE_CMD = b'{"command":"activate","id":""}\nend\n'
 
 
@@ -32,12 +38,12 @@ class Supervision(Shutdown):
         comp = task.comp
         argv = [comp.execution_command or "", comp.script or ""]
         stderr_log = self.opts.logdir / f"{task.cid}-{task.id}.stderr.log"
-        env = self.opts.env
+        env = dict(self.opts.env, **{RUNNER_PID_ENV: str(os.getpid())})
         try:
             self.profile_dir.mkdir(parents=True, exist_ok=True)
             # one summary file per process, so a restarted task keeps its earlier figures
             path = str(self.profile_dir / f"task{task.id}-{task.restarts}.json")
-            env = dict(env, **{PROFILE_ENV: path})
+            env[PROFILE_ENV] = path
             self.profile_files.append((task.cid, path))
         except OSError as exc:
             self.log(f"no profile summary for {task.label}: {exc}")
@@ -48,7 +54,9 @@ class Supervision(Shutdown):
             return False
         task.proc = proc
         task.pid = proc.pid
+        self.watchdog.watch(proc.pid)
         task.state = "starting"
+        task.working = False
         task.started_at = task.last_read = time.monotonic()
         piddir = self.opts.piddir / str(task.id)
         piddir.mkdir(parents=True, exist_ok=True)
@@ -73,7 +81,6 @@ class Supervision(Shutdown):
             self.log(f"{task.label}: launched subprocess with pid {pid}")
         task.state = "running"
         task.handshaken_once = True
-        task.start_failures = 0
         task.last_read = now
         task.next_heartbeat = now + HEARTBEAT_SECS
         if task.tick_secs:
@@ -141,18 +148,15 @@ class Supervision(Shutdown):
             if exit_code is None:
                 proc.kill()
                 exit_code = proc.wait(2.0)
+            if exit_code is not None:
+                self.watchdog.forget(proc.pid)
             proc.drain_stderr(0.2)
             proc.read_stderr_tail()
             stderr = list(proc.stderr_ring)
         task.cs.errors += 1
         failed = self.router.fail_inputs(task, time.monotonic())
         if task.is_spout:
-            lost = self.acker.drop_spout(task)
-            task.pending_trees = 0
-            self.stats.spout_failed += len(lost)
-            task.cs.failed += len(lost)
-            failed += len(lost)
-            task.reset_commands()
+            failed += self._drop_spout_trees(task)
         task.state = "down"
         self.dirty.discard(task)
         if proc is not None:
@@ -163,8 +167,7 @@ class Supervision(Shutdown):
             self._report(task, reason, exit_code, stderr, tail)
             self.request_stop("a component could not start", exit_code=1, drain=False)
             return
-        if was_starting:
-            task.start_failures += 1
+        task.start_failures = 0 if task.working else task.start_failures + 1
         what = f"{failed} pending tuple(s) failed" if failed else "no pending tuples"
         if self.opts.fail_fast:
             self._report(task, reason, exit_code, stderr, f"{what}; --fail-fast: stopping the run")
@@ -174,17 +177,36 @@ class Supervision(Shutdown):
             self._report(task, reason, exit_code, stderr, f"{what}; not restarted (stopping)")
             task.state = "ended"
             return
-        if task.start_failures >= MAX_START_FAILURES:
+        limit = self.max_start_failures
+        if limit and task.start_failures >= limit:
             self._report(task, reason, exit_code, stderr,
-                         f"{task.start_failures} restarts in a row failed; stopping the run")
-            self.request_stop(f"{task.label} cannot be restarted", exit_code=1, drain=False)
+                         f"{what}; it failed {task.start_failures} times in a row before "
+                         f"answering its first command ({MAX_START_FAILURES_KEY}: {limit}); "
+                         f"stopping the run")
+            self.request_stop(f"{task.label} keeps failing at start", exit_code=1, drain=False)
             return
-        delay = RESTART_BACKOFF[min(task.restarts, len(RESTART_BACKOFF) - 1)]
+        # a task that had got to work comes back at once, one that fails at start ever slower
+        delay = RESTART_BACKOFF[min(max(task.start_failures - 1, 0), len(RESTART_BACKOFF) - 1)]
         task.restart_at = time.monotonic() + delay
         self._report(task, reason, exit_code, stderr,
                      f"{what}; restarting in {delay:g} s (Storm's local mode would halt; "
                      f"use --fail-fast for that)")
         self._update_overload(task)
+
+    def _drop_spout_trees(self, task: Task) -> int:
+        """The spout process died: its trees end with it; returns how many were pending.
+
+        Acks and fails it never received (queued, or written but not synced) are taken back
+        from the acked and failed counts, which so count only what a live spout process got;
+        every tree that ended with the process counts as dropped, and its message id as
+        failed until the spout emits it again.
+        """
+        trees = self.acker.drop_spout(task)
+        task.pending_trees = 0
+        self._drop_undelivered(task)
+        self.stats.spout_dropped += len(trees)
+        task.failed_ids.update(message_id_json(t.msg_id) for t in trees)
+        return len(trees)
 
     def _restart_due(self, now: float) -> None:
         for task in self.tasks.values():
@@ -198,7 +220,7 @@ class Supervision(Shutdown):
                     task.start_failures += 1
                     task.state = "down"
                     task.restart_at = now + RESTART_BACKOFF[-1]
-                    if task.start_failures >= MAX_START_FAILURES:
+                    if task.start_failures >= (self.max_start_failures or 1 << 62):
                         self.request_stop(f"{task.label} cannot be restarted", 1, drain=False)
 
     def _stdout_closed(self, task: Task) -> None:

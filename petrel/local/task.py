@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import collections
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any, Deque, Dict, List, Optional, Set, Union
 
 from petrel.local.process import TaskProcess
 from petrel.local.stats import ComponentStats
@@ -60,7 +60,8 @@ class Task:
         self.last_read = 0.0
         self.started_at = 0.0
         self.handshaken_once = False
-        self.start_failures = 0
+        self.working = False                 # answered a command since its latest start
+        self.start_failures = 0              # failures in a row before getting to work
         self.restarts = 0
         self.restart_at = 0.0
         self.pid: Optional[int] = None
@@ -76,13 +77,16 @@ class Task:
         self.next_heartbeat = 0.0
         # spout
         self.commands: Deque[bytes] = collections.deque()  # ack/fail/(de)activate to send
-        self.inflight: Deque[bool] = collections.deque()   # sent, not yet synced (True: next)
+        # sent, not yet synced: True for a 'next', else the command itself
+        self.inflight: Deque[Union[bool, bytes]] = collections.deque()
         self.nexts_ahead = 0                 # how many of ``inflight`` are 'next'
         self.command_sent = 0.0
         self.emits_in_command = 0
         self.idle_nexts = 0
         self.next_at = 0.0
         self.pending_trees = 0
+        # message ids (as JSON) whose tree failed and that the spout has not emitted again
+        self.failed_ids: Set[bytes] = set()
         self.pending_peak = 0               # most reliable trees pending at once (tests)
         self.queue_peak = 0                 # most tuples queued for the process at once
         self.max_pending: Optional[int] = None

@@ -17,6 +17,12 @@ Storm starts each task as ``[execution_command, script]`` in the jar's extracted
 3. ``exec``s ``<env python> -m petrel.run <module>``, so the pid Storm knows is the
    component's pid and the handshake waiting on stdin reaches the component.
 
+Under the local runner (``PETREL_RUNNER_PID`` set) on Linux, the launcher first asks the
+kernel to SIGKILL it when the runner dies (``prctl(PR_SET_PDEATHSIG)``, kept across
+``exec``, so it holds for the component whatever it is doing), and exits at once when the
+runner died before that; the set-up commands it runs get the same signal. Doing it here
+rather than in the runner's ``fork`` avoids ``preexec_fn``, which is unsafe with threads.
+
 Everything it does goes to ``<logdir>/petrel<pid>_virtualenv.log`` (``PETREL_LOGDIR``, else
 the current directory). It never reads stdin and never writes stdout: both belong to
 Storm's protocol. A failure ends the task with the reason in the log and on stderr, where
@@ -32,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +49,8 @@ SETTINGS_FILE = "__petrel__.json"
 MARKER_FILE = ".petrel-complete"
 ENV_PREFIX = "petrel-env-"
 _TAIL_LINES = 25
+RUNNER_PID_ENV = "PETREL_RUNNER_PID"
+_PR_SET_PDEATHSIG = 1
 
 
 class LaunchError(Exception):
@@ -157,14 +166,38 @@ def _child_env(env_dir: str) -> Dict[str, str]:
     return env
 
 
+def _set_death_signal() -> bool:
+    """Linux: SIGKILL this process when its parent dies; False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # only here: most launches on a Storm worker never need it
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def die_with_runner() -> None:
+    """Under the local runner: die with it, and exit now if it is already gone."""
+    runner = os.environ.get(RUNNER_PID_ENV, "")
+    if not runner.isdigit():
+        return  # not started by the local runner (a Storm worker manages its own)
+    if _set_death_signal() and os.getppid() != int(runner):
+        os._exit(1)  # the runner died before the signal was set: nobody reads our output
+
+
 def run_step(what: str, argv: List[str], cwd: str, env: Dict[str, str], log: EnvLog) -> None:
     """Run one set-up command with its output in the log; LaunchError with its tail on failure."""
     log.write(f"{what}: {' '.join(argv)}")
     started = time.time()
     tail: collections.deque = collections.deque(maxlen=_TAIL_LINES)
     try:
+        # the launcher is single-threaded, so preexec_fn is safe here
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                preexec_fn=_set_death_signal)
     except OSError as exc:
         raise LaunchError(f"{what} failed to start: {exc}") from None
     assert proc.stdout is not None
@@ -316,6 +349,7 @@ def _fail(message: str, log: Optional[EnvLog]) -> None:
 def main(module: str, resources_dir: Optional[str] = None) -> None:
     """Prepare the environment for ``module`` and exec it; never returns on success."""
     sys.stdout = sys.stderr  # stdout is Storm's protocol channel: nothing of ours goes there
+    die_with_runner()
     if sys.version_info < (3, 9):  # noqa: UP036 - workers may run anything called python3
         _fail(f"petrel needs Python 3.9 or newer on the workers, but {sys.executable} is "
               f"{sys.version.split()[0]}; set petrel.python in topology.yaml", None)

@@ -225,7 +225,10 @@ def test_a_cycle_starts_and_runs(tmp_path):
 def test_message_timeout_fails_between_t_and_2t(tmp_path):
     conf = conf_for(tmp_path, 3, **{"topology.message.timeout.secs": 1})
     run = run_topology(wordcount(count_mode="noack"), tmp_path, conf, duration=3.6)
-    assert run.code == 0, run.err
+    # no tree ever completes: each id ends failed (lost) or pending, and the run says so
+    assert run.code == 1, run.err
+    assert run.stats.spout_lost + len(run.runner.acker.pending) == 3
+    assert "exit status 1" in run.err
     emits, fails = {}, {}
     for line in (tmp_path / "rec.6").read_text().splitlines():
         what, i, t = line.split()

@@ -95,6 +95,11 @@ while True:
         if seen == 5 and first_time(conf.get("test.marker")):
             os.kill(os.getpid(), signal.SIGKILL)
         send({"command": "ack", "id": msg["id"]})
+    elif mode == "suicide_thrice":
+        # the first three processes die at their fifth tuple (markers .1 .2 .3)
+        if seen == 5 and any(first_time(f"{conf.get('test.marker')}.{n}") for n in (1, 2, 3)):
+            os.kill(os.getpid(), signal.SIGKILL)
+        send({"command": "ack", "id": msg["id"]})
     elif mode == "stop_once":
         if seen == 5 and first_time(conf.get("test.marker")):
             os.kill(os.getpid(), signal.SIGSTOP)
