@@ -4,8 +4,8 @@ The topology: a reliable spout (``components/chaosspout.py``) emitting ids 0..ID
 bolts that crash, exit, hang, emit invalid values and spam stdout/stderr, the spam bolts
 feeding a sink; ``chaosbolt.py`` describes each fault. The spout ``kill -9``s itself twice
 (between commands), and the test ``kill -9``s a random bolt process every 1.5 to 3 s, KILLS
-times. The run lasts until every id is acked (at most
-DEADLINE seconds), then ends with Ctrl+C.
+times. The run lasts until every id is acked (at most DEADLINE seconds), then ends with
+Ctrl+C.
 
 The tests below share that one run (about a minute) and check: every id acked exactly
 once; each restart within 2 s of the death; no task process left after the runner; the
@@ -60,8 +60,9 @@ class ChaosRun:
     """The outcome of the run every test here checks."""
 
     def __init__(self, submit: Submit, monitor: Monitor, records: Path, code: Any,
-                 acked_in_time: bool) -> None:
+                 acked_in_time: bool, stopped_at: float) -> None:
         self.submit = submit
+        self.stopped_at = stopped_at    # when the test pressed Ctrl+C
         self.monitor = monitor
         self.records = records
         self.code = code
@@ -99,6 +100,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> ChaosRun:
         return submit.ended or len(set(spout_records(records).ids("ack"))) >= IDS
 
     deadline = time.monotonic() + DEADLINE
+    stopped_at = float("inf")
     try:
         wait_for(lambda: submit.ended or len(monitor.live()) >= 8, 60)
         monitor.start_killing()
@@ -109,13 +111,14 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> ChaosRun:
             and not submit.ended
         # let the last restarts happen, so each task ends with one process running
         wait_for(lambda: submit.ended or len(monitor.live()) >= 8, 10)
+        stopped_at = boottime()
         code = submit.interrupt()
     finally:
         if submit.proc.poll() is None:
             submit.kill()
         time.sleep(0.5)
         monitor.stop()
-    return ChaosRun(submit, monitor, records, code, acked_in_time)
+    return ChaosRun(submit, monitor, records, code, acked_in_time, stopped_at)
 
 
 def test_every_id_is_acked_exactly_once(chaos: ChaosRun) -> None:
@@ -149,6 +152,10 @@ def test_restarts_follow_deaths_within_two_seconds(chaos: ChaosRun) -> None:
             if delay > RESTART_WITHIN:
                 slow.append(f"{before.cid}[{task}]: pid {before.pid} died, pid {after.pid} "
                             f"started {delay:.2f} s later")
+        last = procs[-1]
+        if last.death is not None and last.death < chaos.stopped_at:
+            slow.append(f"{last.cid}[{task}]: pid {last.pid} died and was not started again "
+                        f"before the end of the run")
     assert restarts >= 10
     assert slow == [], "\n".join(slow) + "\n" + chaos.context()
 

@@ -105,7 +105,8 @@ class Soak:
         self.monitor = Monitor(self.records, seed=args.seed, kill_every=tuple(args.kill_every))
         self.submit = Submit(config, work)
         self.started = time.monotonic()
-        self.samples: List[Tuple[float, int, int]] = []   # (minutes, runner RSS, tasks RSS)
+        # (minutes, runner RSS, RSS of the largest task, tasks running)
+        self.samples: List[Tuple[float, int, int, int]] = []
 
     def ids(self) -> Tuple[int, int, int]:
         """(distinct ids emitted, distinct ids acked, fails received) so far."""
@@ -122,7 +123,7 @@ class Soak:
         minutes = (time.monotonic() - self.started) / 60
         runner = rss(self.submit.proc.pid) or 0
         tasks = [m for m in (rss(p.pid) for p in self.monitor.live()) if m]
-        self.samples.append((minutes, runner, sum(tasks)))
+        self.samples.append((minutes, runner, max(tasks, default=0), len(tasks)))
         emitted, acked, fails = self.ids()
         return (f"[{minutes:5.1f} min] runner {runner / MB:6.1f} MB | tasks {len(tasks)}: "
                 f"{sum(tasks) / MB:6.1f} MB (largest {max(tasks, default=0) / MB:5.1f}) | "
@@ -174,7 +175,8 @@ class Soak:
               f"acked {len(acked):,}, lost {len(lost):,}"
               + (f" (first: {lost[:10]})" if lost else ""))
         print(f"  runner RSS {base[1] / MB:.1f} MB at {base[0]:.0f} min -> {last[1] / MB:.1f} MB "
-              f"at the end ({growth:+.0%}); tasks {base[2] / MB:.1f} MB -> {last[2] / MB:.1f} MB")
+              f"at the end ({growth:+.0%}); largest task {base[2] / MB:.1f} MB -> "
+              f"{last[2] / MB:.1f} MB")
         print(f"  acks received twice: {len(spout.ids('ack')) - len(acked)}; acks or fails for "
               f"ids the process never emitted: "
               f"{len(spout.ids('stray-ack')) + len(spout.ids('stray-fail'))}; runner exit "
