@@ -245,6 +245,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             dashboard = start_dashboard(args.ui, getattr(args, "ui_host", None))
         keep_logs = True    # until the run ends without failures
         runner = LocalRunner(topology, layout, conf, name, storm_id, options)
+        runner.pace_status(options.progress_secs)   # a slow start is reported after 2 s
         debug = watch_tuples(runner, bool(getattr(args, "debug_tuples", False)))
         ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
         print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "

@@ -28,6 +28,11 @@ class ProgressReporting(RunState):
     _progress_every: Optional[float] = None                  # the user's progress cadence
     _last_counts: Optional[Tuple[float, int, int, int]] = None  # time, emitted, executed, acked
 
+    def pace_status(self, progress_secs: float, first_secs: float = STEP_STATUS_SECS) -> None:
+        """Progress lines every ``progress_secs``, the first one (maybe a slow start) sooner."""
+        self._progress_every = progress_secs
+        self.opts.progress_secs = min(progress_secs, first_secs)
+
     def _progress_line(self, elapsed: float, rate: float) -> str:
         """The status line for the run's current phase (``rate`` is the acked trees' rate)."""
         now = time.monotonic()

@@ -98,10 +98,13 @@ def submit(config: Path, *args: str) -> subprocess.Popen:
 
 def test_the_status_line_shows_the_flow_of_unanchored_tuples(tmp_path):
     config = book_topology(tmp_path / "book")
-    proc = submit(config, "--duration", "6", "--logdir", str(tmp_path / "logs"))
+    proc = submit(config, "--duration", "8", "--logdir", str(tmp_path / "logs"))
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    line = next(ln for ln in out.splitlines() if "tuples/s:" in ln)
+    # the first status line after 2 s (the start may still be going on), then every 5 s
+    stamps = [float(m) for m in re.findall(r"^petrel: \[\s*([\d.]+)s\]", out, re.M)]
+    assert len(stamps) >= 2 and 2 <= stamps[0] < 3.5 and stamps[1] - stamps[0] >= 4.5, out
+    line = [ln for ln in out.splitlines() if "tuples/s:" in ln][-1]
     rates = re.search(r"tuples/s: ([\d,]+) emitted, ([\d,]+) executed, ([\d,]+) acked; "
                       r"trees acked 0, failed 0, pending 0; restarts 0", line)
     assert rates, line
