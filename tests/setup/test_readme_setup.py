@@ -31,11 +31,15 @@ def readme_commands() -> list[str]:
             if line.strip()]
 
 
-def make(tree: Path, command: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run one README command (plus make variables) in ``tree``."""
+def make(tree: Path, command: str, *args: str,
+         python3: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run one README command (plus make variables) in ``tree``; ``python3`` first on PATH."""
     if shutil.which("make") is None:
         pytest.skip("needs make")
-    return subprocess.run([*command.split(), *args], cwd=tree, env=clean_env(),
+    env = clean_env()
+    if python3 is not None:
+        env["PATH"] = f"{python3.parent}:{env['PATH']}"
+    return subprocess.run([*command.split(), *args], cwd=tree, env=env,
                           capture_output=True, text=True, timeout=900)
 
 
@@ -50,11 +54,11 @@ def test_both_commands_work_with_a_pep668_system_python(tmp_path: Path) -> None:
     assert refused.returncode != 0 and "externally-managed-environment" in refused.stderr
     tree = copy_work_tree(tmp_path / "petrel")
     wordcount, test = readme_commands()
-    variables = (f"PYTHON={python}", "EXTRAS=test")
 
-    run = make(tree, wordcount, *variables, "WORDCOUNT_SECONDS=3")
+    # that Python is the machine's python3, as on Debian and Ubuntu
+    run = make(tree, wordcount, "EXTRAS=test", "WORDCOUNT_SECONDS=3", python3=python)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert f"creating .venv with {python}" in run.stdout
+    assert "creating .venv with python3" in run.stdout
     assert "petrel submit: stopped (--duration 3 s reached)" in run.stdout + run.stderr
     table = run.stdout[run.stdout.index("top 10 words"):].splitlines()
     assert table[1].split()[0] == "the", table    # both sentences have it, one twice
@@ -63,7 +67,7 @@ def test_both_commands_work_with_a_pep668_system_python(tmp_path: Path) -> None:
         in ([], ["pip"])
     assert (tree / ".venv/bin/python").exists()
 
-    run = make(tree, test, *variables, "PYTEST_ARGS=topologies/wordcount")
+    run = make(tree, test, "EXTRAS=test", "PYTEST_ARGS=topologies/wordcount", python3=python)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "creating .venv" not in run.stdout and re.search(r"\d+ passed", run.stdout)
 
