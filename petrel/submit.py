@@ -12,7 +12,8 @@ from petrel.topology.validate import validate_topology_name
 
 # Options that only make sense on one side; used to reject a mix with one clear message.
 _LOCAL_ONLY = {"duration": "--duration", "stats_json": "--stats-json", "fail_fast": "--fail-fast",
-               "quiet": "--quiet", "profile": "--profile", "logdir": "--logdir"}
+               "quiet": "--quiet", "profile": "--profile", "logdir": "--logdir",
+               "debug_tuples": "--debug-tuples"}
 _CLUSTER_ONLY = {"inactive": "--inactive", "force": "--force", "nimbus": "--nimbus"}
 
 
@@ -61,6 +62,9 @@ def run_submit(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="petrel-submit-") as tmp:
         destjar = Path(args.destjar) if args.destjar else Path(tmp) / "topology.jar"
+        if not getattr(args, "quiet", False) and Path(args.config).is_file():
+            where = Path(args.config).resolve().parent
+            print(f"petrel submit: building the jar from {where}", file=sys.stderr)
         built = build_topology_jar(args.config, args.definition, destjar=destjar)
         if args.name is not None:
             from petrel.cluster.commands import submit_to_cluster
