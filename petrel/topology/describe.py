@@ -10,6 +10,7 @@ raised, so create.py sees them all at once.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -53,6 +54,27 @@ def check_runnable(module: str, cls: type, label: str) -> str | None:
         return None
     return (f"{label}: module '{module}' neither defines {cls.__name__} nor a run() function, "
             "so the worker cannot find the component; fix script= or move the class there")
+
+
+def run_override_problem(cls: type) -> str | None:
+    """What is wrong with a ``run`` a component class defines that cannot be called as
+    ``obj.run()`` (the book's module-level ``def run():`` indented into the class)."""
+    if inspect.getattr_static(cls, "run", None) is inspect.getattr_static(Component, "run"):
+        return None
+    static = inspect.getattr_static(cls, "run", None)
+    if isinstance(static, (staticmethod, classmethod)) or not inspect.isfunction(static):
+        return None
+    params = list(inspect.signature(static).parameters.values())
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional[1:] if p.default is p.empty]
+    required += [p for p in params if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+    if positional and not required:
+        return None
+    name = cls.__name__
+    return (f"{name}.run() overrides petrel's run loop with the wrong signature; remove it or "
+            f"rename it (a module-level 'def run(): {name}().run()' belongs outside the class)")
 
 
 class ComponentDescriber:
@@ -123,6 +145,9 @@ class ComponentDescriber:
         if comp.kind == "bolt" and not isinstance(obj, Bolt):
             self._report(f"{label}: {cls.__name__} is not a Bolt; declare it with setSpout "
                          "or subclass petrel.emitter.Bolt/BasicBolt")
+        bad_run = run_override_problem(cls)
+        if bad_run:
+            self._report(f"{label}: {bad_run}")
         module, problem = self._component_module(obj, label)
         if problem:
             self._report(problem)
@@ -150,7 +175,11 @@ class ComponentDescriber:
                             "script=__file__ from the component's module")
             rel = self._relative(path)
             if rel is None:
-                return "", (f"{label}: script={script!r} is {self._outside()}")
+                given = Path(script)
+                if not given.is_absolute() and self.topology_dir is not None:
+                    given = self.topology_dir / given
+                what = "is" if given.absolute() == path else f"is a symlink to {path}, which is"
+                return "", f"{label}: script={script!r} {what} {self._outside()}"
             module = _dotted(rel)
             if not all(p.isidentifier() for p in module.split(".")):
                 return "", (f"{label}: {rel} cannot be imported as a Python module; use a file "

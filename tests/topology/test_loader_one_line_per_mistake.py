@@ -33,6 +33,32 @@ def test_a_module_symlinked_from_outside_gives_one_line(make_topology: MakeTopol
     found = problems(topo)
     assert len(found) == 1, found
     assert "bolt 'split'" in found[0] and "outside the topology directory" in found[0]
+    assert f"is a symlink to {(outside / 'splitsentence.py').resolve()}, which is" in found[0]
+
+
+def test_a_run_defined_without_self_is_refused_at_build_time(
+        make_topology: MakeTopology) -> None:
+    """The book's module-level ``def run():`` indented into the class would replace petrel's
+    run loop, and the worker would die calling it: the build names it instead."""
+    topo = make_topology()
+    source = (topo / "splitsentence.py").read_text()
+    (topo / "splitsentence.py").write_text(source.replace(
+        "return ['word']\n",
+        "return ['word']\n\n    def run():\n        SplitSentenceBolt().run()\n"))
+    found = problems(topo)
+    assert found == ["create.py: bolt 'split': SplitSentenceBolt.run() overrides petrel's run "
+                     "loop with the wrong signature; remove it or rename it (a module-level "
+                     "'def run(): SplitSentenceBolt().run()' belongs outside the class)"]
+
+
+def test_a_run_that_can_be_called_without_arguments_is_accepted(
+        make_topology: MakeTopology) -> None:
+    topo = make_topology()
+    source = (topo / "splitsentence.py").read_text()
+    (topo / "splitsentence.py").write_text(source.replace(
+        "return ['word']\n", "return ['word']\n\n    def run(self, verbose=False):\n"
+        "        super().run()\n"))
+    load_topology(topo)
 
 
 def test_a_class_given_instead_of_an_instance_gives_one_line(make_topology: MakeTopology) -> None:
