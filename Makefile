@@ -41,7 +41,7 @@ else
 endif
 PIP_INSTALL := $(PY) -m pip install -q -e '.$(if $(EXTRAS),[$(EXTRAS)])'
 
-.PHONY: install wordcount test bench lint dist clean
+.PHONY: install wordcount test bench soak lint dist clean
 
 install: $(if $(BASE_PYTHON),$(PY))  ## install petrel and its development tools
 	$(PIP_INSTALL)
@@ -58,6 +58,9 @@ test: $(SETUP)  ## the whole test suite (PYTEST_ARGS=... picks a part)
 
 bench: $(SETUP)  ## benchmarks, each reported as a ratio against a reference measured in the same run
 	$(PY) -m tests.bench
+
+soak: $(SETUP)  ## word count under random kill -9 for 30 minutes: lost ids (must be 0) and memory over time; not in CI
+	$(PY) -m tests.soak $(SOAK_ARGS)
 
 lint: $(SETUP)  ## ruff on everything, and the mypy type checker on petrel/
 	$(PY) -m ruff check petrel tests topologies
