@@ -26,10 +26,15 @@ _TUPLE_LINE = "The error occurred while processing this tuple: "
 
 
 class ErrorLog:
-    """The latest errors, read from the runner's log lines (``RunOptions.log_tap``)."""
+    """The latest errors, read from the runner's log lines (``RunOptions.log_tap``).
+
+    The same error again (same component, kind and first line) updates its entry (count,
+    time, task, report) rather than pushing the others out.
+    """
 
     def __init__(self, limit: int = MAX_ERRORS) -> None:
-        self.errors: Deque[Dict[str, Any]] = collections.deque(maxlen=limit)
+        self.limit = limit
+        self.errors: Dict[Tuple[str, str, str], Dict[str, Any]] = collections.OrderedDict()
         self.count = 0
 
     def tap(self, line: str) -> None:
@@ -48,16 +53,19 @@ class ErrorLog:
         if text.startswith("Shell Process Exception: "):
             text = text[len("Shell Process Exception: "):]
         self.count += 1
-        self.errors.append({
-            "n": self.count, "time": time.time(), "kind": kind,
-            "component": match.group("cid"), "task": int(match.group("task")),
-            "message": (text.splitlines() or [""])[0][:500], "text": text,
-            "tuple": offending_tuple(text),
-        })
+        cid, message = match.group("cid"), (text.splitlines() or [""])[0][:500]
+        key = (cid, kind, message)
+        entry = self.errors.pop(key, None) or {"first_time": time.time(), "times": 0}
+        entry.update({"n": self.count, "time": time.time(), "kind": kind, "component": cid,
+                      "task": int(match.group("task")), "message": message, "text": text,
+                      "tuple": offending_tuple(text), "times": entry["times"] + 1})
+        self.errors[key] = entry
+        while len(self.errors) > self.limit:
+            self.errors.pop(next(iter(self.errors)))
 
     def latest(self) -> List[Dict[str, Any]]:
-        """The errors kept, newest first."""
-        return list(reversed(self.errors))
+        """The errors kept, the latest first."""
+        return [dict(e) for e in reversed(self.errors.values())]
 
 
 def offending_tuple(text: str) -> Optional[str]:

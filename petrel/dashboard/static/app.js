@@ -137,15 +137,17 @@ function showErrors(s) {
   $("error-count").textContent = s.error_count ? `(${s.error_count}, latest first)` : "";
   if (!s.errors.length) return;
   const open = new Set([...document.querySelectorAll("#errors details[open]")]
-    .map(d => d.dataset.n));
+    .map(d => d.dataset.key));
   $("errors").replaceChildren(...s.errors.map(e => {
-    const box = el("details", {class: "error", "data-n": e.n, "data-component": e.component});
-    if (open.has(String(e.n)) || e === s.errors[0]) box.open = true;
+    const key = `${e.component} ${e.kind} ${e.message}`;
+    const box = el("details", {class: "error", "data-key": key, "data-component": e.component});
+    if (open.has(key) || e === s.errors[0]) box.open = true;
     const sum = el("summary");
     sum.append(el("span", {class: "when"}, fmtTime(e.time)),
                el("span", {class: "where"}, `${e.component}[${e.task}]`),
                el("span", {class: "kind"}, e.kind),
-               el("span", {class: "message"}, e.message));
+               el("span", {class: "message"}, e.message),
+               el("span", {class: "times"}, e.times > 1 ? `×${fmtCount(e.times)}` : ""));
     box.appendChild(sum);
     if (e.tuple) box.appendChild(el("div", {class: "tuple"}, `tuple: ${e.tuple}`));
     box.appendChild(el("pre", {class: "traceback"}, e.text));
