@@ -214,6 +214,10 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
     dashboard: Any = None   # --ui
     resources = work / "stormdist" / urllib.parse.quote(storm_id, safe="") / "resources"
     try:
+        if getattr(args, "ui", None) is not None:
+            from petrel.dashboard import start_dashboard
+
+            dashboard = start_dashboard(args.ui, getattr(args, "ui_host", None))
         logdir = _make_dir(Path(args.logdir) if getattr(args, "logdir", None) else work / "logs",
                            "log directory")
         extract_resources(Path(built.jar), resources)
@@ -239,10 +243,6 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             start_timeout=900.0 if venv == "new" else 60.0,
             profile_dir=work / "profile",
         )
-        if getattr(args, "ui", None) is not None:
-            from petrel.dashboard import start_dashboard
-
-            dashboard = start_dashboard(args.ui, getattr(args, "ui_host", None))
         keep_logs = True    # until the run ends without failures
         runner = LocalRunner(topology, layout, conf, name, storm_id, options)
         runner.pace_status(options.progress_secs)   # a slow start is reported after 2 s
