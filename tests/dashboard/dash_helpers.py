@@ -95,9 +95,12 @@ def cli_env() -> dict:
 def dashboard_run(topology: Path, *args: str, start_timeout: float = 90.0) -> Iterator[Run]:
     """Start ``petrel submit --ui ARGS`` in ``topology``; yield once the URL is printed.
 
-    At the end the process gets SIGINT (which also ends ``--ui-linger``) and must exit.
+    At the end the process gets SIGINT (which also ends ``--ui-linger``) and must exit. The
+    logs go next to the topology directory, so a run with errors leaves nothing in /tmp.
     """
-    proc = subprocess.Popen([sys.executable, "-m", "petrel.cli", "submit", *args],
+    logdir = topology.parent / f"{topology.name}-logs"
+    proc = subprocess.Popen([sys.executable, "-m", "petrel.cli", "submit", "--logdir",
+                             str(logdir), *args],
                             cwd=topology, env=cli_env(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: List[str] = []

@@ -6,7 +6,7 @@ import http.client
 import json
 import subprocess
 import sys
-import urllib.error
+import tempfile
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
@@ -115,7 +115,8 @@ def test_an_exception_in_a_bolt_is_in_the_errors(tmp_path: Path) -> None:
 
 
 def test_a_port_in_use_stops_before_the_run(tmp_path: Path) -> None:
-    topo = wordcount_copy(tmp_path / "wc")
+    topo = wordcount_copy(tmp_path / "wcport")
+    work_dirs = set(Path(tempfile.gettempdir()).glob("petrel-wcport-*"))
     taken = free_port_in_use()
     port = taken.getsockname()[1]
     try:
@@ -128,6 +129,7 @@ def test_a_port_in_use_stops_before_the_run(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert f"--ui {port}: port {port} on 127.0.0.1 is in use" in out
     assert "Traceback" not in out and "running topology" not in out
+    assert set(Path(tempfile.gettempdir()).glob("petrel-wcport-*")) == work_dirs
 
 
 def test_the_ui_options_are_checked(tmp_path: Path) -> None:
