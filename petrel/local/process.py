@@ -2,7 +2,7 @@
 
 The runner's event loop owns the reading and writing; this module holds the pipes, the
 stdout framing, the write queues (Storm's two FIFOs: task-id lists and heartbeats first,
-then tuples), the ring of the last stderr lines and the stderr log file.
+then tuples), the ring of the last stderr lines and the stderr log file (rotated by size).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Deque, List, Optional, Union
 
+from petrel.local.rotating_log import RotatingLog
 from petrel.local.wire import MessageReader
 
 # A pipe holds 64 KiB, so a bigger read never returns more; and a buffer of 128 KiB or more
@@ -28,7 +29,8 @@ STDERR_LINES = 40
 class TaskProcess:
     """A running (or finished) component subprocess of one task."""
 
-    def __init__(self, argv: List[str], cwd: Path, env: dict, stderr_log: Path) -> None:
+    def __init__(self, argv: List[str], cwd: Path, env: dict, stderr_log: Path,
+                 log_max_bytes: int = 0, log_backups: int = 0) -> None:
         self.argv = argv
         self.started = time.monotonic()
         self.popen = subprocess.Popen(
@@ -52,7 +54,7 @@ class TaskProcess:
         self.stderr_ring: Deque[str] = collections.deque(maxlen=STDERR_LINES)
         self._stderr_tail = b""
         self.stderr_log_path = stderr_log
-        self._stderr_log = open(stderr_log, "ab")  # noqa: SIM115 - closed in close()
+        self._stderr_log = RotatingLog(stderr_log, log_max_bytes, log_backups)
         self.stdout_eof = False
         self.stderr_eof = False
         self.write_broken = False
@@ -114,7 +116,6 @@ class TaskProcess:
 
     def _feed_stderr(self, data: bytes) -> None:
         self._stderr_log.write(data)
-        self._stderr_log.flush()
         lines = (self._stderr_tail + data).split(b"\n")
         self._stderr_tail = lines.pop()
         for line in lines[-STDERR_LINES:]:

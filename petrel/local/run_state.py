@@ -18,6 +18,7 @@ from petrel.local.routing import Router
 from petrel.local.stats import RunStats
 from petrel.local.task import Task
 from petrel.local.watchdog import Watchdog
+from petrel.runtime.logs import DEFAULT_BACKUPS, DEFAULT_MAX_BYTES
 from petrel.semantics.acker import Acker
 from petrel.semantics.layout import TaskLayout, build_context, component_conf, topology_conf
 from petrel.semantics.ticks import tick_secs
@@ -25,6 +26,8 @@ from petrel.topology.model import TopologyDef
 
 MAX_START_FAILURES = 5
 MAX_START_FAILURES_KEY = "petrel.max.start.failures"
+LOG_MAX_BYTES_KEY = "petrel.log.max.bytes"
+LOG_BACKUPS_KEY = "petrel.log.backups"
 
 
 def whole_number(conf: Dict[str, Any], key: str, default: int) -> int:
@@ -86,6 +89,8 @@ class RunState:
         self.max_pending = int(self.conf.get("topology.shellbolt.max.pending") or 100)
         self.max_start_failures = whole_number(self.conf, MAX_START_FAILURES_KEY,
                                                MAX_START_FAILURES)
+        self.log_max_bytes = whole_number(self.conf, LOG_MAX_BYTES_KEY, DEFAULT_MAX_BYTES)
+        self.log_backups = whole_number(self.conf, LOG_BACKUPS_KEY, DEFAULT_BACKUPS)
         self.low_water = max(1, self.max_pending // 2)
         self.poller = Poller()
         self.watchdog = Watchdog()

@@ -25,6 +25,7 @@ from petrel.local.spout_messages import message_id_json
 from petrel.local.task import Task
 from petrel.local.wire import encode
 from petrel.runtime.launcher import RUNNER_PID_ENV
+from petrel.runtime.logs import BACKUPS_ENV, MAX_BYTES_ENV
 
 HEARTBEAT_SECS = 1.0
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
@@ -38,7 +39,9 @@ class Supervision(Shutdown):
         comp = task.comp
         argv = [comp.execution_command or "", comp.script or ""]
         stderr_log = self.opts.logdir / f"{task.cid}-{task.id}.stderr.log"
-        env = dict(self.opts.env, **{RUNNER_PID_ENV: str(os.getpid())})
+        env = dict(self.opts.env, **{RUNNER_PID_ENV: str(os.getpid()),
+                                     MAX_BYTES_ENV: str(self.log_max_bytes),
+                                     BACKUPS_ENV: str(self.log_backups)})
         try:
             self.profile_dir.mkdir(parents=True, exist_ok=True)
             # one summary file per process, so a restarted task keeps its earlier figures
@@ -48,7 +51,8 @@ class Supervision(Shutdown):
         except OSError as exc:
             self.log(f"no profile summary for {task.label}: {exc}")
         try:
-            proc = TaskProcess(argv, self.opts.resources, env, stderr_log)
+            proc = TaskProcess(argv, self.opts.resources, env, stderr_log, self.log_max_bytes,
+                               self.log_backups)
         except OSError as exc:
             self._report(task, f"cannot start {argv}: {exc.strerror or exc}", None, [])
             return False
