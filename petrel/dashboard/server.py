@@ -95,6 +95,7 @@ class Handler(BaseHTTPRequestHandler):
     """GET only: the page, ``/static/*``, ``/api/*`` and the ``/api/events`` stream."""
 
     server: DashboardServer
+    timeout = 30              # a page that stops reading is dropped, not waited for forever
     protocol_version = "HTTP/1.0"
     server_version = "petrel-dashboard"
 

@@ -33,6 +33,7 @@ class Dashboard:
         self.errors = ErrorLog()
         self.samples: Optional[TupleSamples] = None
         self.snapshots = Snapshotter()
+        self.failed = False
 
     @property
     def url(self) -> str:
@@ -62,13 +63,23 @@ class Dashboard:
 
     def publish(self, runner: Any, ended: bool = False,
                 extra: Optional[Dict[str, Any]] = None) -> None:
-        """Build the run's snapshot and swap it in (the runner's timer calls this)."""
-        doc = self.snapshots.build(runner, ended, extra)
-        doc["errors"] = self.errors.latest()
-        doc["error_count"] = self.errors.count
-        doc["debug"] = self.samples is not None
-        doc["samples"] = self.samples.latest() if self.samples is not None else []
-        self.hub.publish(doc)
+        """Build the run's snapshot and swap it in (the runner's timer calls this).
+
+        A failure here must not stop the run: it is written to the runner's log once and
+        the page keeps the previous snapshot.
+        """
+        try:
+            doc = self.snapshots.build(runner, ended, extra)
+            doc["errors"] = self.errors.latest()
+            doc["error_count"] = self.errors.count
+            doc["debug"] = self.samples is not None
+            doc["samples"] = self.samples.latest() if self.samples is not None else []
+            self.hub.publish(doc)
+        except Exception as exc:  # a dashboard bug: the run goes on without new snapshots
+            if not self.failed:
+                self.failed = True
+                runner.runner_log.write(f"dashboard: cannot build the run's snapshot: "
+                                        f"{type(exc).__name__}: {exc}\n")
 
     def finish(self, exit_code: int) -> None:
         """Publish the final state: the run has ended (the ``--stats-json`` extras too)."""

@@ -67,3 +67,17 @@ def test_the_hub_wakes_a_waiting_client_and_closing_ends_the_wait() -> None:
     closing.join(10)
     assert not closing.is_alive() and got[-1] is None
     assert hub.history().startswith(b'[{"t":1.0')
+
+
+def test_a_failing_snapshot_does_not_stop_the_run(tmp_path) -> None:
+    from petrel.dashboard.session import Dashboard
+
+    log = (tmp_path / "petrel-local.log").open("w")
+    runner = SimpleNamespace(runner_log=log)     # no stats: building the snapshot fails
+    dashboard = Dashboard(server=None, hub=Hub({}))  # type: ignore[arg-type]
+    dashboard.publish(runner)
+    dashboard.publish(runner)
+    log.close()
+    lines = (tmp_path / "petrel-local.log").read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dashboard: cannot build the run's snapshot")
+    assert dashboard.hub.seq == 0
