@@ -56,7 +56,11 @@ function layout(topo) {
                 y: (height - colH) / 2 + i * (NODE_H + ROW_GAP)};
     });
   });
-  return {xy, width: PAD * 2 + columns.length * NODE_W + (columns.length - 1) * COL_GAP, height};
+  // a loop on a component of the last column needs room on its right for its label
+  const loops = topo.edges.some(e => e.from === e.to && layer[e.from] === columns.length - 1);
+  const width = PAD * 2 + columns.length * NODE_W + (columns.length - 1) * COL_GAP
+    + (loops ? COL_GAP : 0);
+  return {xy, width, height};
 }
 
 function groupingText(e) {
@@ -85,22 +89,27 @@ function drawGraph(container, topo) {
     const {from, to} = edges[0];
     if (!(from in xy) || !(to in xy)) continue;
     const a = xy[from], b = xy[to];
-    let d, lx, ly;
+    let d, lx, ly, anchor = "middle";
     if (from === to) {
-      d = `M${a.x + NODE_W * 0.7},${a.y} C${a.x + NODE_W * 0.7},${a.y - 40} ` +
-          `${a.x + NODE_W * 0.3},${a.y - 40} ${a.x + NODE_W * 0.3},${a.y}`;
-      lx = a.x + NODE_W / 2; ly = a.y - 44;
+      // a loop on the right side, its label in the gap to the next column
+      const x = a.x + NODE_W, y1 = a.y + NODE_H * 0.3, y2 = a.y + NODE_H * 0.7;
+      d = `M${x},${y1} C${x + 45},${y1 - 30} ${x + 45},${y2 + 30} ${x},${y2}`;
+      lx = x + 40; ly = a.y + NODE_H / 2 + 4 - (edges.length - 1) * 7; anchor = "start";
     } else {
       const x1 = a.x + NODE_W, y1 = a.y + NODE_H / 2, x2 = b.x, y2 = b.y + NODE_H / 2;
       const bend = Math.max(40, Math.abs(x2 - x1) / 2);
       d = `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
-      lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - 6 - (edges.length - 1) * 7;
+      // labels sit two thirds of the way, where the edges leaving one component have parted
+      const t = 0.68, u = 1 - t;
+      lx = u * u * u * x1 + 3 * u * u * t * (x1 + bend) + 3 * u * t * t * (x2 - bend) + t * t * t * x2;
+      ly = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2 - 6
+        - (edges.length - 1) * 7;
     }
     for (const e of edges) {
       const g = svgEl("g", {class: "edge", "data-from": e.from, "data-to": e.to,
                             "data-stream": e.stream, "data-grouping": e.grouping});
       if (e === edges[0]) g.appendChild(svgEl("path", {d, "marker-end": "url(#arrow)"}));
-      g.appendChild(svgEl("text", {x: lx, y: ly, "text-anchor": "middle", class: "edge-label"},
+      g.appendChild(svgEl("text", {x: lx, y: ly, "text-anchor": anchor, class: "edge-label"},
                           `${e.stream} · ${groupingText(e)}`));
       ly += 14;
       svg.appendChild(g);
