@@ -86,7 +86,9 @@ class Supervision(Shutdown):
         task.state = "running"
         task.handshaken_once = True
         task.last_read = now
-        task.next_heartbeat = now + HEARTBEAT_SECS
+        # Storm's first heartbeat comes after a second; here it goes at once, so the answer
+        # soon shows the bolt's prepare done (a start that fails before that is counted)
+        task.next_heartbeat = now
         if task.tick_secs:
             task.next_tick = now + task.tick_secs
         if task.held:
