@@ -110,7 +110,7 @@ function showComponents(s) {
     for (const [key, text] of cells) tr.appendChild(el("td", {"data-field": key}, text));
     const spark = el("td", {class: "spark"});
     drawChart(spark, {[cid]: state.history.map(p => [p.t, mainRate(cid, p.rates) || 0])},
-              140, 28, false);
+              140, 28, false, Object.keys(state.kinds).indexOf(cid));
     tr.appendChild(spark);
     if (up < tasks.length && !s.ended) tr.classList.add("down");
     rows.push(tr);

@@ -99,8 +99,10 @@ function drawGraph(container, topo) {
       const x1 = a.x + NODE_W, y1 = a.y + NODE_H / 2, x2 = b.x, y2 = b.y + NODE_H / 2;
       const bend = Math.max(40, Math.abs(x2 - x1) / 2);
       d = `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
-      // labels sit two thirds of the way, where the edges leaving one component have parted
-      const t = 0.68, u = 1 - t;
+      // halfway; when a component feeds several, two thirds of the way, where they have parted
+      const fanOut = new Set(topo.edges.filter(x => x.from === from && x.to !== from)
+        .map(x => x.to)).size;
+      const t = fanOut > 1 ? 0.68 : 0.5, u = 1 - t;
       lx = u * u * u * x1 + 3 * u * u * t * (x1 + bend) + 3 * u * t * t * (x2 - bend) + t * t * t * x2;
       ly = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2 - 6
         - (edges.length - 1) * 7;
@@ -135,7 +137,8 @@ function drawGraph(container, topo) {
 }
 
 // A line chart of several series over time: {name: [[t, value], ...]}.
-function drawChart(container, series, width, height, withAxes) {
+// ``firstColor``: the colour index of the first series (a component keeps its colour).
+function drawChart(container, series, width, height, withAxes, firstColor = 0) {
   const svg = svgEl("svg", {width, height, viewBox: `0 0 ${width} ${height}`, class: "lines"});
   let tMin = Infinity, tMax = -Infinity, vMax = 0;
   for (const pts of Object.values(series)) {
@@ -153,7 +156,7 @@ function drawChart(container, series, width, height, withAxes) {
                                    y2: height - bottom, class: "axis-line"}));
   }
   if (tMax > tMin) {
-    let i = 0;
+    let i = firstColor;
     for (const [name, pts] of Object.entries(series)) {
       const coords = pts.map(([t, v]) => {
         const x = left + (t - tMin) / (tMax - tMin) * (width - left - 2);
