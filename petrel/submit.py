@@ -13,7 +13,8 @@ from petrel.topology.validate import validate_topology_name
 # Options that only make sense on one side; used to reject a mix with one clear message.
 _LOCAL_ONLY = {"duration": "--duration", "stats_json": "--stats-json", "fail_fast": "--fail-fast",
                "quiet": "--quiet", "profile": "--profile", "logdir": "--logdir",
-               "debug_tuples": "--debug-tuples"}
+               "debug_tuples": "--debug-tuples", "ui": "--ui", "ui_host": "--ui-host",
+               "ui_linger": "--ui-linger"}
 _CLUSTER_ONLY = {"inactive": "--inactive", "force": "--force", "nimbus": "--nimbus"}
 
 
@@ -23,7 +24,9 @@ def _check_options(args: argparse.Namespace) -> None:
             raise PetrelError(f"{args.name!r} looks like a config file, not a topology name; "
                               f"write 'petrel submit --config {args.name} [NAME]'")
         validate_topology_name(args.name)
-        used = [flag for attr, flag in _LOCAL_ONLY.items() if getattr(args, attr, None)]
+        # 'is not': a bare --ui stores 0, which is not an absent option
+        used = [flag for attr, flag in _LOCAL_ONLY.items()
+                if getattr(args, attr, None) is not None and getattr(args, attr) is not False]
         if used:
             raise PetrelError(
                 f"{', '.join(used)}: only for a local run; drop "
@@ -62,7 +65,7 @@ def run_submit(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="petrel-submit-") as tmp:
         destjar = Path(args.destjar) if args.destjar else Path(tmp) / "topology.jar"
-        if not getattr(args, "quiet", False) and Path(args.config).is_file():
+        if args.name is None and not args.quiet and Path(args.config).is_file():
             where = Path(args.config).resolve().parent
             print(f"petrel submit: building the jar from {where}", file=sys.stderr)
         built = build_topology_jar(args.config, args.definition, destjar=destjar)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -16,7 +15,7 @@ from petrel.cluster.leader import connect_leader
 from petrel.cluster.nimbus import NimbusConnection
 from petrel.cluster.nimbus_errors import InvalidTopology, NotAlive
 from petrel.cluster.submission import submit_topology
-from petrel.cluster.tables import format_table, format_uptime
+from petrel.cluster.tables import component_table, format_table, format_uptime
 from petrel.cluster.upload import ProgressLine
 from petrel.config import load_config
 from petrel.errors import PetrelError
@@ -222,71 +221,6 @@ def on_worker(ex: Any, worker: Optional[str], port: Optional[int]) -> bool:
     return port is None or getattr(ex, "port", None) == port
 
 
-def component_rows(info: Any, worker: Optional[str] = None,
-                   port: Optional[int] = None) -> list[list[object]]:
-    """Per-component rows (user components only) from a TopologyInfo, all-time window;
-    only the executors on ``worker``/``port`` when given."""
-    comps: dict[str, dict[str, Any]] = {}
-    for ex in info.executors or []:
-        cid = ex.component_id
-        if cid.startswith("__") or not on_worker(ex, worker, port):
-            continue
-        row = comps.setdefault(cid, {"kind": "-", "executors": 0, "tasks": 0,
-                                     "emitted": 0, "acked": 0, "failed": 0})
-        row["executors"] += 1
-        ei = ex.executor_info
-        if ei is not None:
-            row["tasks"] += ei.task_end - ei.task_start + 1
-        stats = ex.stats
-        if stats is None:
-            continue
-        row["emitted"] += _window_sum(stats.emitted, user_streams_only=True)
-        specific = stats.specific
-        part = getattr(specific, "spout", None) if specific is not None else None
-        if part is not None:
-            row["kind"] = "spout"
-        else:
-            part = getattr(specific, "bolt", None) if specific is not None else None
-            if part is not None:
-                row["kind"] = "bolt"
-        if part is not None:
-            row["acked"] += _window_sum(part.acked)
-            row["failed"] += _window_sum(part.failed)
-    errors = info.errors or {}
-    out = []
-    for cid in sorted(comps):
-        r = comps[cid]
-        latest = _latest_error(errors.get(cid))
-        out.append([cid, r["kind"], r["executors"], r["tasks"], r["emitted"], r["acked"],
-                    r["failed"], latest])
-    return out
-
-
-def _window_sum(by_window: Any, *, user_streams_only: bool = False) -> int:
-    if not by_window:
-        return 0
-    streams = by_window.get(ALL_TIME) or {}
-    total = 0
-    for stream, value in streams.items():
-        stream_id = stream if isinstance(stream, str) else getattr(stream, "streamId", "")
-        if user_streams_only and str(stream_id).startswith("__"):
-            continue
-        total += int(value or 0)
-    return total
-
-
-def _latest_error(errors: Any) -> str:
-    if not errors:
-        return ""
-    latest = max(errors, key=lambda e: e.error_time_secs or 0)
-    first_line = (latest.error or "").strip().splitlines()[0:1]
-    text = first_line[0] if first_line else "(empty error)"
-    if len(text) > 120:
-        text = text[:117] + "..."
-    ago = format_uptime(max(0, int(time.time()) - int(latest.error_time_secs or 0)))
-    return f"{ago} ago: {text}"
-
-
 def _topology_header(info: Any, summary: Any) -> str:
     return (f"topology {info.name!r} ({info.id}): {info.status}, "
             f"up {format_uptime(info.uptime_secs)}, {summary.num_workers} workers, "
@@ -315,13 +249,9 @@ def status_report(conn: NimbusConnection, name: Optional[str], worker: Optional[
         if i:
             yield ""
         yield _topology_header(info, summary)
-        rows = component_rows(info, worker, port)
-        if rows:
-            yield format_table(
-                ["component", "type", "executors", "tasks", "emitted", "acked", "failed",
-                 "last error"],
-                rows,
-            )
+        table = component_table(info, lambda ex: on_worker(ex, worker, port))
+        if table is not None:
+            yield table
         elif worker is not None or port is not None:
             yield "(no executors on that worker)"
         else:

@@ -111,7 +111,8 @@ def test_executors_without_stats(capsys, tmp_path: Path) -> None:
         server.add_running("wc")
         assert main(["status", "wc", "--nimbus", server.address]) == 0
         lines = capsys.readouterr().out.splitlines()
-        assert lines[3].split() == ["count", "-", "2", "2", "0", "0", "0"]
+        row = lines[3].split()
+        assert row[:4] + row[9:] == ["count", "-", "2", "2", "0", "0", "0"]
 
 
 @pytest.mark.parametrize("struct", sorted(FUTURE))

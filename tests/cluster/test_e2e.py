@@ -126,3 +126,11 @@ def test_local_only_options_with_a_name_are_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert ("--duration, --quiet: only for a local run; drop them, or drop the topology name "
             "'wc' to run locally") in proc.stderr
+
+
+def test_dashboard_options_with_a_name_are_refused(tmp_path: Path) -> None:
+    """A bare --ui stores port 0 (a free port): it still counts as given."""
+    proc = petrel("submit", "--config", "topology.yaml", "wc", "--ui", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert ("--ui: only for a local run; drop it, or drop the topology name 'wc' to run "
+            "locally") in proc.stderr
