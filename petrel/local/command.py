@@ -212,6 +212,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
     work = Path(tempfile.mkdtemp(prefix=f"petrel-{storm_id}-"))
     keep_logs = False   # a run that never started has no logs worth keeping
     dashboard: Any = None   # --ui
+    runner: Optional[LocalRunner] = None
     resources = work / "stormdist" / urllib.parse.quote(storm_id, safe="") / "resources"
     try:
         if getattr(args, "ui", None) is not None:
@@ -300,6 +301,12 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
             dashboard.finish(code)
             dashboard.linger(getattr(args, "ui_linger", None), sys.stdout)
         return code
+    except KeyboardInterrupt:
+        # Ctrl+C or SIGTERM before the runner took over the signals, or a second one: the
+        # user stopped the run; its logs stay only when a component had failed in it.
+        keep_logs = runner is not None and bool(runner.stats.restarts or any(
+            c.errors for c in runner.stats.components.values()))
+        raise
     finally:
         if dashboard is not None:
             dashboard.close()
