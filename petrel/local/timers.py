@@ -1,4 +1,8 @@
-"""The runner's timers: heartbeats, tick tuples, subprocess timeouts, message timeouts."""
+"""The runner's timers: heartbeats, tick tuples, subprocess timeouts, message timeouts.
+
+A task is silent when neither a whole message nor any byte of one came within
+``topology.subprocess.timeout.secs``: a task still writing a large message is alive.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ class Timers(Supervision):
         for b in self.bolts:
             if b.state != "running":
                 continue
-            if b.read_registered and now - b.last_read > timeout:
+            if b.read_registered and now - max(b.last_read, b.proc.reader.partial_at) > timeout:
                 self.task_failed(b, "subprocess heartbeat timeout")
                 continue
             if now >= b.next_heartbeat:
@@ -35,7 +39,8 @@ class Timers(Supervision):
                 self.dirty.add(b)
         for s in self.spouts:
             if s.state == "running" and s.inflight:
-                if now - max(s.last_read, s.command_sent) > timeout:
+                # bytes of a message still arriving are life too, however big the message
+                if now - max(s.last_read, s.command_sent, s.proc.reader.partial_at) > timeout:
                     self.task_failed(s, "subprocess heartbeat timeout")
         for t in self.tasks.values():
             if t.state == "starting" and now - t.started_at > self.opts.start_timeout:

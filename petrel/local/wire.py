@@ -9,6 +9,7 @@ followed by ``\\nend\\n``, with U+2028/U+2029 escaped so line-based readers neve
 from __future__ import annotations
 
 import json
+from time import monotonic
 from types import ModuleType
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -19,6 +20,9 @@ except ImportError:  # pragma: no cover - exercised when orjson is absent
     _orjson = None
 
 END = b"\nend\n"
+# Below this many pending bytes a read is simply appended and the whole re-split; above it,
+# only the new bytes are searched (so a large message costs linear time).
+REJOIN_MAX = 64 * 1024
 
 
 class ProtocolError(Exception):
@@ -31,7 +35,10 @@ def _std_dumps(value: Any) -> bytes:
 
 
 def _std_loads(data: bytes) -> Any:
-    return json.loads(data)
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 if _orjson is not None:
@@ -73,13 +80,29 @@ def encode(value: Any) -> bytes:
 
 
 class MessageReader:
-    """Accumulates a task's stdout bytes and yields every complete message in them."""
+    """Accumulates a task's stdout bytes and yields every complete message in them.
 
-    __slots__ = ("buf", "_cr")
+    The bytes of an incomplete message are kept as a list of chunks and joined once, when
+    the chunk holding its terminator arrives; each read is searched only in its own bytes
+    (plus the four before it, where a terminator may straddle two reads), so a message of
+    any size costs time in proportion to its length.
+    """
+
+    __slots__ = ("_small", "_parts", "_cr", "partial_at")
 
     def __init__(self) -> None:
-        self.buf = b""
+        self._small = b""  # the start of a message, while under REJOIN_MAX bytes
+        self._parts: List[bytes] = []  # or, once larger, its chunks in order
         self._cr = False  # the previous chunk ended with '\r' (maybe half of '\r\n')
+        self.partial_at = 0.0  # monotonic time the latest bytes of an incomplete message came
+
+    @property
+    def buf(self) -> bytes:
+        """The bytes read since the last complete message."""
+        parts = self._parts
+        if len(parts) > 1:
+            parts[:] = [b"".join(parts)]
+        return parts[0] if parts else self._small
 
     def feed(self, chunk: bytes) -> List[bytes]:
         """Add bytes; return the raw JSON text of every message now complete.
@@ -88,21 +111,73 @@ class MessageReader:
         when the quick path split it, glued before the next one as ``b"end\n..."``;
         ``is_empty`` recognises both.
         """
-        if not self._cr and b"\r" not in chunk:
-            buf = self.buf + chunk if self.buf else chunk
-            # The usual case, split in C ('\n' line ends only). An empty message inside
-            # the buffer shows up as a part starting with "end\n", which the caller's
-            # parser reports; one at either edge takes the careful path.
-            if not buf.startswith(b"end\n") and not buf.endswith(b"\nend\nend\n"):
-                out = buf.split(END)
-                self.buf = out.pop()
-                return out
-            self.buf = b""
-            chunk = buf
-        return self._feed_slowly(chunk)
+        if self._cr or b"\r" in chunk:
+            chunk = self._normalise(chunk)
+        if self._parts:
+            return self._feed_large(chunk)
+        buf = self._small + chunk if self._small else chunk
+        # The usual case, split in C. An empty message inside the buffer shows up as a part
+        # starting with "end\n", which the caller's parser reports; one at either edge
+        # takes the careful path.
+        if buf.startswith(b"end\n") or buf.endswith(b"\nend\nend\n"):
+            self._small = b""
+            return self._split_carefully(buf)
+        out = buf.split(END)
+        rest = self._small = out.pop()
+        if rest and (not out or len(rest) >= REJOIN_MAX or rest.startswith(b"end\n")):
+            self._small = b""
+            if rest.startswith(b"end\n"):  # an empty message right after the last one
+                return out + self._split_carefully(rest)
+            # a large message begins, or no message completed: note the time of the bytes
+            self._keep(rest)
+        return out
 
-    def _feed_slowly(self, chunk: bytes) -> List[bytes]:
-        if self._cr:
+    def _keep(self, rest: bytes) -> None:
+        """Keep the start of an incomplete message; its bytes are a sign of life."""
+        if len(rest) >= REJOIN_MAX:
+            self._parts.append(rest)
+        else:
+            self._small = rest
+        self.partial_at = monotonic()
+
+    def _feed_large(self, chunk: bytes) -> List[bytes]:
+        """``feed`` while a large message is pending: search only the new bytes."""
+        parts = self._parts
+        last = parts[-1]
+        tail = last[-4:] if len(last) >= 4 else b"".join(parts)[-4:]
+        around = tail + chunk[:4]
+        if END not in chunk and END not in around and not self._empty_first(chunk):
+            parts.append(chunk)
+            self.partial_at = monotonic()
+            return []
+        if len(last) < 4 or self._empty_first(chunk):
+            # rare edges: split everything
+            parts.append(chunk)
+            buf = b"".join(parts)
+            parts.clear()
+            return self._split_carefully(buf)
+        # Copy the message's bytes once, without the terminator.
+        k = around.find(END)
+        if k >= 0:  # the terminator straddles the two reads
+            parts[-1] = last[:k - 4]
+            rest = chunk[k + 1:]
+        else:
+            i = chunk.find(END)
+            parts.append(chunk[:i])
+            rest = chunk[i + 5:]
+        message = b"".join(parts)
+        parts.clear()
+        return [message] + self.feed(rest) if rest else [message]
+
+    def _empty_first(self, chunk: bytes) -> bool:
+        """True when the pending bytes and then ``chunk`` begin with a line ``end``."""
+        first = self._parts[0]
+        head = first if len(first) >= 4 else b"".join(self._parts) + chunk[:4]
+        return head.startswith(b"end\n")
+
+    def _normalise(self, chunk: bytes) -> bytes:
+        """``\r\n`` and ``\r`` become ``\n``, also when ``\r\n`` straddles two reads."""
+        if self._cr and chunk:
             self._cr = False
             if chunk.startswith(b"\n"):
                 chunk = chunk[1:]
@@ -110,7 +185,9 @@ class MessageReader:
             if chunk.endswith(b"\r"):
                 self._cr = True
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        buf = self.buf + chunk if self.buf else chunk
+        return chunk
+
+    def _split_carefully(self, buf: bytes) -> List[bytes]:
         out: List[bytes] = []
         pos = 0
         find = buf.find
@@ -125,7 +202,8 @@ class MessageReader:
                 break
             out.append(buf[pos:i])
             pos = i + 5
-        self.buf = buf[pos:] if pos else buf
+        if pos < len(buf):
+            self._keep(buf[pos:] if pos else buf)
         return out
 
 

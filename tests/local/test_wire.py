@@ -60,3 +60,30 @@ def test_writes_escape_line_separators_check_5():
     assert b"\xe2\x80\xa8" not in data
     assert json.loads(data[:-5]) == value
     assert dumps(2**70) == b"1180591620717411303424"  # beyond orjson's range
+
+
+@pytest.mark.parametrize("cut", [1, 3, 4, 5, 6, 65536])
+def test_a_message_over_many_reads_comes_back_whole(cut):
+    # the terminator straddles the last two reads at every offset as ``cut`` varies
+    data = b'{"big":"' + b"x" * 300_000 + b'"}\nend\n{"next":1}\nend\n'
+    step = 70_000 - cut
+    chunks = [data[i:i + step] for i in range(0, len(data), step)]
+    out, r = feed_all(chunks)
+    assert [parse_message(m) for m in out] == [{"big": "x" * 300_000}, {"next": 1}]
+    assert r.buf == b""
+
+
+def test_bytes_of_an_incomplete_message_are_a_sign_of_life():
+    r = MessageReader()
+    assert r.partial_at == 0.0
+    r.feed(b'{"big":"' + b"x" * 100_000)
+    first = r.partial_at
+    assert first > 0.0
+    r.feed(b"x" * 100_000)
+    assert r.partial_at >= first
+    assert r.feed(b'"}\nend\n') == [b'{"big":"' + b"x" * 200_000 + b'"}']
+
+
+def test_too_deep_nesting_is_a_protocol_error_not_a_crash():
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        parse_message(b"[" * 100_000)
