@@ -19,8 +19,16 @@ from petrel import storm
 from petrel.runtime.collector import ProtocolCollector
 from petrel.runtime.failures import report_exception
 from petrel.runtime.kinds import BASIC_BOLT, BOLT, SPOUT, kind_of
+from petrel.runtime.messages import (
+    bad_tuple,
+    check_setup,
+    command_without_id,
+    not_a_command,
+    show,
+    write_pid_file,
+)
 from petrel.runtime.profiling import BoltProfile, Profile, SpoutProfile
-from petrel.runtime.protocol import Channel, ChannelClosed, ProtocolError
+from petrel.runtime.protocol import Channel, ChannelClosed
 from petrel.runtime.tuples import HEARTBEAT_STREAM, Tuple
 
 log = logging.getLogger("storm")
@@ -35,33 +43,32 @@ _NO_FIELDS: Dict[str, Any] = {}
 
 
 def handshake(channel: Channel) -> TypingTuple[Dict[str, Any], Dict[str, Any]]:
-    """Read Storm's setup message, create the pid file, reply with our pid (our first output)."""
-    setup = channel.next_message()
-    if not isinstance(setup, dict) or not ("pidDir" in setup or "conf" in setup):
-        raise ProtocolError(f"expected Storm's setup message (conf, pidDir, context) first, "
-                            f"got {str(setup)[:200]!r}")
+    """Read Storm's setup message, create the pid file, reply with our pid (our first output).
+
+    A setup message that is not Storm's (not an object, no ``pidDir``, a ``context`` of the
+    wrong type) or a ``pidDir`` where the pid file cannot be created raises ProtocolError.
+    """
+    pid_dir, conf, context = check_setup(channel.next_message())
     pid = os.getpid()
-    pid_dir = setup.get("pidDir")
-    if isinstance(pid_dir, str) and pid_dir:
-        # Created before the reply, so the file exists by the time Storm knows the pid.
-        try:
-            with open(os.path.join(pid_dir, str(pid)), "w"):
-                pass
-        except OSError as exc:
-            log.warning("could not create the pid file in %s: %s", pid_dir, exc)
+    # Created before the reply, so the file exists by the time Storm knows the pid.
+    write_pid_file(pid_dir, pid)
     channel.send({"pid": pid})
     channel.flush()
-    conf = setup.get("conf")
-    context = setup.get("context")
-    return (conf if isinstance(conf, dict) else {}), (context if isinstance(context, dict) else {})
+    return conf, context
 
 
-def _unexpected(msg: Any) -> None:
-    log.warning("ignored a message the protocol does not expect here: %s", str(msg)[:200])
-
-
-def _bad_tuple(msg: Any, exc: Exception) -> ProtocolError:
-    return ProtocolError(f"tuple message without {exc}: {str(msg)[:200]}")
+def _tuple_of(msg: Any, fields_for: Any) -> Optional[Tuple]:
+    """The tuple in a bolt's message, None for a heartbeat, ProtocolError for anything else."""
+    if type(msg) is dict:
+        stream = msg.get("stream")
+        if stream == HEARTBEAT_STREAM:
+            return None
+        comp, values, task = msg.get("comp"), msg.get("tuple"), msg.get("task")
+        if type(values) is list and type(stream) is str and type(task) is int \
+                and (comp is None or type(comp) is str) and "id" in msg and "comp" in msg:
+            return Tuple(msg["id"], comp, stream, task, values,
+                         fields_for.get(comp, _NO_FIELDS).get(stream))
+    raise bad_tuple(msg)
 
 
 def bolt_loop(component: Any, channel: Channel) -> None:
@@ -82,24 +89,28 @@ def bolt_loop(component: Any, channel: Channel) -> None:
             fill()
             flushed = clock()
         msg = queue.popleft()
-        if type(msg) is dict:
-            try:
-                stream = msg["stream"]
-                if stream == HEARTBEAT_STREAM:
-                    write(SYNC)
-                    continue
-                comp = msg["comp"]
-                tup = make(msg["id"], comp, stream, msg["task"], msg["tuple"],
-                           fields_for.get(comp, no_fields).get(stream))
-            except KeyError as exc:
-                raise _bad_tuple(msg, exc) from None
-            deliver(tup)
-            waiting = len(out)
-            if waiting >= FLUSH_MESSAGES or (waiting and clock() - flushed > FLUSH_INTERVAL):
-                flush()
-                flushed = clock()
-        else:
-            _unexpected(msg)
+        if type(msg) is not dict:
+            raise bad_tuple(msg)
+        try:
+            stream = msg["stream"]
+            if stream == HEARTBEAT_STREAM:
+                write(SYNC)
+                continue
+            comp = msg["comp"]
+            values = msg["tuple"]
+            task = msg["task"]
+            if type(values) is not list or type(stream) is not str or type(task) is not int \
+                    or (comp is not None and type(comp) is not str):
+                raise KeyError
+            tup = make(msg["id"], comp, stream, task, values,
+                       fields_for.get(comp, no_fields).get(stream))
+        except KeyError:
+            raise bad_tuple(msg) from None
+        deliver(tup)
+        waiting = len(out)
+        if waiting >= FLUSH_MESSAGES or (waiting and clock() - flushed > FLUSH_INTERVAL):
+            flush()
+            flushed = clock()
 
 
 def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -> None:
@@ -127,20 +138,10 @@ def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -
             if not queue:
                 channel.fill()
                 flushed = clock()
-            msg = queue.popleft()
-            if type(msg) is not dict:
-                _unexpected(msg)
+            tup = _tuple_of(queue.popleft(), fields_for)
+            if tup is None:
+                channel.write(SYNC)
                 continue
-            try:
-                stream = msg["stream"]
-                if stream == HEARTBEAT_STREAM:
-                    channel.write(SYNC)
-                    continue
-                comp = msg["comp"]
-                tup = Tuple(msg["id"], comp, stream, msg["task"], msg["tuple"],
-                            fields_for.get(comp, _NO_FIELDS).get(stream))
-            except KeyError as exc:
-                raise _bad_tuple(msg, exc) from None
             read_done = clock()
             ack_time[0] = 0.0
             try:
@@ -168,18 +169,21 @@ def _spout_dispatch(component: Any) -> Dict[Any, Any]:
     }
 
 
-def _handle_spout_message(msg: Any, dispatch: Dict[Any, Any]) -> bool:
-    """Run one decoded spout command; False when ``msg`` is not a command (no sync due)."""
+def _handle_spout_message(msg: Any, dispatch: Dict[Any, Any]) -> None:
+    """Run one decoded spout command (answered with ``sync``); ProtocolError if not one."""
     if type(msg) is not dict:
-        _unexpected(msg)
-        return False
+        raise not_a_command(msg)
     command = msg.get("command")
+    if type(command) is not str:
+        raise not_a_command(msg)
     handler = dispatch.get(command)
     if handler is None:
-        log.warning("unknown spout command %r ignored: %s", command, str(msg)[:200])
+        # Storm's own multilang library ignores a command it does not know, and syncs.
+        log.warning("unknown spout command %r ignored: %s", command, show(msg))
+    elif command in ("ack", "fail") and "id" not in msg:
+        raise command_without_id(command, msg)
     else:
         handler(msg)
-    return True
 
 
 # Storm sends these commands as the same bytes every time (their "id" is always ""), so
@@ -224,8 +228,8 @@ def spout_loop(component: Any, channel: Channel) -> None:
     storm.set_current(component)  # one component per worker: the only one ever current
     while True:
         if queue:
-            if _handle_spout_message(queue.popleft(), dispatch):
-                pending.append(SYNC)
+            _handle_spout_message(queue.popleft(), dispatch)
+            pending.append(SYNC)
             continue
         if pending:
             # Our answer to the previous command. Channel.flush() takes a lock for every
@@ -292,17 +296,10 @@ def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile)
         if not queue:
             channel.fill()
         msg = queue.popleft()
-        if type(msg) is not dict:
-            _unexpected(msg)
-            continue
-        command = msg.get("command")
+        command = msg.get("command") if type(msg) is dict else None
         read_done = clock()
-        handler = dispatch.get(command)
         try:
-            if handler is None:
-                log.warning("unknown spout command %r ignored: %s", command, str(msg)[:200])
-            else:
-                handler(msg)
+            _handle_spout_message(msg, dispatch)
         finally:  # also count the command that makes the component exit
             now = clock()
             spent = now - read_done

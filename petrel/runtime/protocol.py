@@ -115,9 +115,13 @@ def _gil_enabled() -> bool:
 def _std_decode(data: bytes) -> Any:
     try:
         return _std_decoder.decode(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         snippet = data[:200].decode("utf-8", "replace")
-        raise ProtocolError(f"invalid JSON from the host ({exc}): {snippet!r}") from None
+        if not data.strip() or data.startswith(b"end\n"):
+            raise ProtocolError("empty message from the host (a line 'end' with no JSON "
+                                "before it)") from None
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ProtocolError(f"invalid JSON from the host ({why}): {snippet!r}") from None
 
 
 # Decoding on the hot path: raises ValueError (orjson) or ProtocolError (json) on bad input.
@@ -164,8 +168,9 @@ def frame(obj: Any) -> bytes:
 class Channel:
     """Both directions of the multilang protocol over two file descriptors.
 
-    ``queue`` holds decoded messages not yet handled; ``fill()`` flushes pending output,
-    blocks until at least one more complete message arrived and queues all of them
+    ``queue`` holds decoded messages not yet handled (and, in its place, the ProtocolError
+    for one that could not be decoded, for its reader to raise); ``fill()`` flushes pending
+    output, blocks until at least one more complete message arrived and queues all of them
     (``read_chunk()`` then ``feed()``, which a loop may also call itself).
     """
 
@@ -285,7 +290,9 @@ class Channel:
             data = b"\n" + data
         parts = data.split(END)
         rest = parts.pop()
-        if rest:
+        if rest[:4] == b"end\n":
+            parts.append(rest)  # a line 'end' right after a terminator: an empty message
+        elif rest:
             pieces.append(rest)
         if len(parts) == 1:
             # One message per read is the common case for spouts: decode it right here.
@@ -314,21 +321,33 @@ class Channel:
                 continue
             except (ValueError, ProtocolError):
                 pass
-            if part.strip():
+            try:
                 append(decode(part))  # the standard module, or a ProtocolError naming the text
+            except ProtocolError as exc:
+                # Queued in its place: the messages before it are handled first, as Storm
+                # reading line by line would, and whoever reaches it raises it.
+                append(exc)
+                return
 
     def next_message(self) -> Any:
         """The next message from the host, blocking if none is queued."""
         if not self.queue:
             self.fill()
-        return self.queue.popleft()
+        msg = self.queue.popleft()
+        if isinstance(msg, ProtocolError):
+            raise msg
+        return msg
 
     def take_task_ids(self) -> List[int]:
         """The next task-id list; other messages read meanwhile stay queued, in order."""
         queue = self.queue
         while True:
             for index, msg in enumerate(queue):
+                if isinstance(msg, ProtocolError):
+                    raise msg
                 if type(msg) is list:
+                    if not all(type(t) is int for t in msg):
+                        raise ProtocolError(f"task ids must be integers, got: {str(msg)[:200]}")
                     del queue[index]
                     return msg
             self.fill_more()

@@ -97,9 +97,10 @@ def test_terminator_split_across_many_reads(pipes):
 
 def test_invalid_json_is_a_protocol_error(pipes):
     channel, w_in, _ = pipes
-    os.write(w_in, b"{oops}\nend\n")
+    os.write(w_in, b'{"a":1}\nend\n{oops}\nend\n')
+    assert channel.next_message() == {"a": 1}  # what came before is read first, as Storm does
     with pytest.raises(ProtocolError, match="invalid JSON from the host"):
-        channel.fill()
+        channel.next_message()
 
 
 def test_eof_mid_message_reports_the_partial_bytes(pipes):
