@@ -29,8 +29,13 @@ class Tuple:
         self.fields = fields
 
     def is_tick_tuple(self) -> bool:
-        """True for Storm's tick tuples (component ``__system``, stream ``__tick``)."""
-        return self.component == TICK_COMPONENT and self.stream == TICK_STREAM
+        """True for Storm's tick tuples (stream ``__tick`` from component ``__system``).
+
+        Task -1 on stream ``__tick`` counts too: old Petrel checked that, so tests that build
+        ``Tuple(None, None, '__tick', -1, [])`` by hand keep working.
+        """
+        return self.stream == TICK_STREAM and (self.component == TICK_COMPONENT
+                                               or self.task == -1)
 
     def is_heartbeat_tuple(self) -> bool:
         """True for the multilang heartbeat (task -1, stream ``__heartbeat``)."""

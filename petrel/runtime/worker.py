@@ -193,7 +193,7 @@ def run_component(component: Any) -> None:
         log.info("Storm closed the pipes before the handshake (%s); exiting", closed.reason)
         return
     except ProtocolError as exc:
-        fail_startup(worker, "bad handshake", exc)
+        fail_startup(worker, f"bad handshake: {exc}")
     worker.handshake_done = True
     started = time.perf_counter()
     summary = summary_path()

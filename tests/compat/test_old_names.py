@@ -243,9 +243,6 @@ def test_text_streams_are_refused_with_the_fix() -> None:
 
 # -- petrel.storm.Tuple --------------------------------------------------------------------
 
-@pytest.mark.xfail(reason="Tuple.is_tick_tuple (petrel/runtime/tuples.py) still wants the "
-                          "component __system; old Petrel checked task -1 and stream __tick",
-                   strict=False)
 def test_a_hand_made_tick_tuple_is_a_tick_tuple() -> None:
     assert storm.Tuple(None, None, "__tick", -1, []).is_tick_tuple()
     assert storm.Tuple("1", "__system", "__tick", -1, [5]).is_tick_tuple()

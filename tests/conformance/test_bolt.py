@@ -490,6 +490,17 @@ def test_import_failure_exits_non_zero_naming_the_module(ws):
     assert "not_a_module_anywhere" in proc.log_text()
 
 
+def test_garbage_handshake_is_one_line_without_a_traceback(ws):
+    """Storm's setup message replaced by junk: the worker names the refusal, nothing more."""
+    ws.write("echo", ECHO)
+    proc = ws.bolt("echo")
+    proc.send_raw(b'[1, 2, 3]\nend\n')
+    assert proc.wait() == 1
+    err = proc.stderr_text()
+    assert "component module 'echo': bad handshake: " in err
+    assert "Traceback" not in err
+
+
 def test_constructor_failure_before_handshake(ws):
     """An exception in the component's constructor (inside run()) ends the process."""
     ws.write("ctor", """
