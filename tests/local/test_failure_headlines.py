@@ -35,12 +35,16 @@ def test_a_module_missing_from_the_jar_leads_with_the_fix(tmp_path):
 
 
 def test_run_without_self_in_the_class_gets_a_headline(tmp_path):
+    """The build sees it first (the worker's own headline for it is tested in
+    tests/runtime/test_headlines.py): the run never starts."""
     config = book_topology(tmp_path / "book")
     split = config.parent / "booksplit.py"
     # the book's Redis code: the module's run() indented into the class
     split.write_text(split.read_text().replace(
         "\n\ndef run():\n    SplitBolt().run()\n", "\n    def run():\n        SplitBolt().run()\n"))
-    report = _failure_report(config)
-    assert report[0].startswith(
-        "petrel: bolt 'split' task 2 failed: component module 'booksplit': SplitBolt.run() "
-        "overrides petrel's run loop with the wrong signature; remove it or rename it"), report
+    proc = submit(config, "--duration", "20", "--logdir", str(config.parent / "logs"))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, (out, err)
+    assert "bolt 'split': SplitBolt.run() overrides petrel's run loop with the wrong " \
+        "signature; remove it or rename it" in err
+    assert "running topology" not in out
