@@ -88,7 +88,7 @@ def test_a_clean_run_removes_its_directory(tmp_path: Path, tmpdir_env: Path) -> 
     done = petrel_cli("submit", "--config", str(config), "--duration", "1.5", cwd=tmp_path,
                       TMPDIR=str(tmpdir_env))
     assert done.returncode == 0, done.stderr
-    assert list(tmpdir_env.iterdir()) == [], (proc.returncode, out, err)
+    assert list(tmpdir_env.iterdir()) == []
     assert "with the logs of this clean run (--logdir DIR keeps them)" in done.stdout
 
 
