@@ -145,8 +145,10 @@ def conf_problems(conf: Any, where: str = "config") -> list[str]:
 # petrel.json_smart_simple: false stops petrel submit adding -DJSON_SMART_SIMPLE=true to
 # topology.worker.childopts for a shell component's direct stream (petrel/cluster/jsonsmart.py).
 JSON_SMART_KEY = "petrel.json_smart_simple"
+# settings of the local runner (restarts, component log rotation): whole numbers >= 0
+WHOLE_NUMBER_KEYS = ("petrel.max.start.failures", "petrel.log.max.bytes", "petrel.log.backups")
 PETREL_KEYS = ("petrel.python", "petrel.pip_options", "petrel.workdir", ON_ERROR_KEY,
-               "petrel.user", "petrel.host", JSON_SMART_KEY)
+               "petrel.user", "petrel.host", JSON_SMART_KEY) + WHOLE_NUMBER_KEYS
 PARALLELISM_PREFIX = "petrel.parallelism."
 
 
@@ -168,6 +170,8 @@ def petrel_key_problem(key: str, value: Any) -> str | None:
                 "/usr/bin/python3.11")
     if key == JSON_SMART_KEY and not isinstance(value, bool):
         return f"'{key}' = {shown_value(key, value)} must be true or false"
+    if key in WHOLE_NUMBER_KEYS and (type(value) is not int or value < 0):
+        return f"'{key}' = {shown_value(key, value)} must be a whole number >= 0 (0: no limit)"
     if key in PETREL_KEYS:
         return None
     known = [k.split(".")[1] for k in PETREL_KEYS] + ["parallelism"]

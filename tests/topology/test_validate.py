@@ -252,3 +252,16 @@ def test_validate_storm_topology_for_a_nimbus_stand_in() -> None:
         "bolt 'b' grouping: a Thrift union must have exactly one member set, found ['shuffle', "
         "'all']"
     ]
+
+
+def test_the_local_runners_numbers_are_petrel_settings_checked_at_build_time() -> None:
+    good = {"petrel.max.start.failures": 0, "petrel.log.max.bytes": 1 << 20,
+            "petrel.log.backups": 2}
+    assert conf_problems(good, "t.yaml") == []
+    bad = {"petrel.max.start.failures": -1, "petrel.log.max.bytes": "10MB",
+           "petrel.log.backups": True}
+    problems = conf_problems(bad, "t.yaml")
+    assert len(problems) == 3
+    assert problems[0] == ("t.yaml: 'petrel.max.start.failures' = -1 must be a whole number "
+                           ">= 0 (0: no limit)")
+    assert all("must be a whole number >= 0" in p for p in problems)
