@@ -100,6 +100,7 @@ class LocalRunner(Timers):
         next_timer = start + 0.1
         next_rotate = start + self.message_timeout
         next_progress = start + self.opts.progress_secs
+        status_phase = self.phase
         last_acked = 0
         last_progress = start
         poll = self.poller.poll
@@ -160,6 +161,10 @@ class LocalRunner(Timers):
                     self._begin_close()
                 if self.phase == "closing":
                     self._closing_step(now)
+                if self.phase != status_phase:
+                    status_phase = self.phase
+                    if status_phase == "draining":
+                        next_progress = now   # Ctrl+C: say at once what it started
                 if now >= next_progress:
                     acked = self.stats.spout_acked
                     rate = (acked - last_acked) / max(1e-9, now - last_progress)

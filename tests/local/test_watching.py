@@ -151,8 +151,11 @@ def test_ctrl_c_says_it_drains_and_how_to_stop_at_once(tmp_path):
     except BaseException:
         proc.kill()
         raise
+    signalled = time.monotonic()
     proc.send_signal(signal.SIGINT)
     lines += _read_until(proc, "draining:")
+    # at once, not at the next progress line (every 5 s here)
+    assert time.monotonic() - signalled < 2.5, lines
     assert re.search(r"draining: [\d,]+ tuple\(s\) pending \(at most \d+ s more\); "
                      r"Ctrl\+C again to stop now", lines[-1]), lines
     started = time.monotonic()
@@ -172,7 +175,7 @@ topo = wordcount(1, 1, count_mode="noack")
 conf = dict(topo.conf, **{"test.count": 10**6, "topology.message.timeout.secs": 60})
 (tmp / "logs").mkdir()
 opts = RunOptions(resources=tmp / "resources", logdir=tmp / "logs", piddir=tmp / "pids",
-                  env={"PATH": "/usr/bin:/bin"}, progress_secs=1.0, duration=40.0)
+                  env={"PATH": "/usr/bin:/bin"}, progress_secs=5.0, duration=40.0)
 sys.exit(LocalRunner(topo, assign_tasks(topo, conf), conf, "t", "t-1-1", opts).run())
 '''
 
