@@ -140,7 +140,9 @@ class LocalRunner(Timers):
                     if proc is not None and fd == proc.stderr_fd and not proc.read_stderr():
                         self.poller.unregister(fd)
                 elif proc is not None and fd == proc.stdin_fd:
-                    dirty.add(task)
+                    # the pipe has room again: write now (waiting for more output to batch
+                    # would spin, as poll reports the same writable pipe until it is written)
+                    self._flush({task})
             now = time.monotonic()
             if now >= next_timer:
                 next_timer = now + 0.1
