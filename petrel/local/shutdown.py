@@ -58,8 +58,9 @@ class Shutdown(FlowControl):
     def _drop_undelivered(self, spout: Task) -> None:
         """Take back the acks and fails the spout process never received (it ended).
 
-        They were counted when their tree ended; now they count as dropped, and their
-        message ids as failed until the spout emits them again.
+        They were counted when their tree ended; now they count as dropped. A failed tree's
+        message id counts as failed until the spout emits it again; an acked tree was fully
+        processed, so it is not lost even though its spout may never have heard of the ack.
         """
         acks, fails = undelivered(spout)
         spout.reset_commands()
@@ -68,13 +69,13 @@ class Shutdown(FlowControl):
         spout.cs.failed -= len(fails)
         self.stats.spout_failed -= len(fails)
         self.stats.spout_dropped += len(acks) + len(fails)
-        spout.failed_ids.update(acks, fails)
+        spout.failed_ids.update(fails)
 
     def _report_unfinished(self) -> None:
         """At the end: trees lost or still pending are shown, and the exit status is 1.
 
-        A tree is lost when it failed (or ended with its spout process) and the spout did
-        not emit its message id again before the end: a reliable spout that replays its
+        A tree is lost when it failed (or was pending when its spout process died) and the
+        spout did not emit its message id again before the end: a reliable spout that replays its
         failed ids loses nothing. Unanchored emits start no tree and so are never counted.
         """
         for s in self.spouts:
@@ -84,8 +85,8 @@ class Shutdown(FlowControl):
         self.stats.spout_lost = lost
         parts = []
         if lost:
-            parts.append(f"{lost} tuple tree(s) lost (failed, or ended unknown to their "
-                         f"spout process, and their message id was not emitted again)")
+            parts.append(f"{lost} tuple tree(s) lost (failed, or pending when their spout "
+                         f"process died, and their message id was not emitted again)")
         if pending:
             parts.append(f"{pending} tuple tree(s) still pending at the end (neither acked "
                          f"nor failed)")
