@@ -102,7 +102,10 @@ def dashboard_run(topology: Path, *args: str, start_timeout: float = 90.0) -> It
     proc = subprocess.Popen([sys.executable, "-m", "petrel.cli", "submit", "--logdir",
                              str(logdir), *args],
                             cwd=topology, env=cli_env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            # a shell's background job ignores SIGINT, and so would the run
+                            # (its linger is ended by SIGINT): give it the default action
+                            preexec_fn=_default_sigint)
     lines: List[str] = []
     found = threading.Event()
     url: List[str] = []
@@ -127,6 +130,10 @@ def dashboard_run(topology: Path, *args: str, start_timeout: float = 90.0) -> It
     finally:
         stop(proc)
         reader.join(5)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop(proc: subprocess.Popen) -> None:
