@@ -187,6 +187,7 @@ class Channel:
         self._readinto = self._reader.readinto
         # The bytes of an incomplete message, in order; empty between whole messages.
         self.partial: List[bytes] = []
+        self._fresh = True   # no message read yet: a line 'end' may open the stream
         self.pending: List[bytes] = []   # whole framed messages waiting to be written
         self.write = self.pending.append  # hot path: append one framed message
         self._lock = threading.Lock()
@@ -275,9 +276,11 @@ class Channel:
             # A raw CR is never inside valid JSON text, so it can only end a line.
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if pieces:
-            # Only rejoin once the new bytes (plus the tail of the old) hold a terminator.
+            # Only rejoin once the new bytes (plus the tail of the old) hold a terminator;
+            # before the first message (the small setup message) always, so that a line
+            # 'end' opening the stream is seen even when it arrives split across reads.
             tail = b"".join(pieces[-4:])[-4:]
-            if END not in tail + chunk[:5] and END not in chunk:
+            if END not in tail + chunk[:5] and END not in chunk and not self._fresh:
                 pieces.append(chunk)
                 return
             pieces.append(chunk)
@@ -290,6 +293,8 @@ class Channel:
             data = b"\n" + data
         parts = data.split(END)
         rest = parts.pop()
+        if parts or rest[:4] == b"end\n":
+            self._fresh = False
         if rest[:4] == b"end\n":
             parts.append(rest)  # a line 'end' right after a terminator: an empty message
         elif rest:

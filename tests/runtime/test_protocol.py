@@ -95,6 +95,24 @@ def test_terminator_split_across_many_reads(pipes):
     assert msg == {"long": "x" * 100_000}
 
 
+def test_an_empty_first_message_split_across_reads_is_still_refused(pipes):
+    """A line 'end' opening the stream, read as 'e' then 'nd\\n' (found by the fuzz test)."""
+    channel, _, _ = pipes
+    channel.feed(b"e")
+    channel.feed(b"nd\n")
+    with pytest.raises(ProtocolError, match="empty message from the host"):
+        channel.next_message()
+
+
+def test_eof_in_the_first_message_counts_only_the_hosts_bytes(pipes):
+    channel, w_in, _ = pipes
+    os.write(w_in, b'{"half')
+    os.close(w_in)
+    with pytest.raises(ChannelClosed) as info:
+        channel.next_message()
+    assert info.value.partial_bytes == len(b'{"half')
+
+
 def test_invalid_json_is_a_protocol_error(pipes):
     channel, w_in, _ = pipes
     os.write(w_in, b'{"a":1}\nend\n{oops}\nend\n')
