@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -66,7 +66,7 @@ VALUES: List[Any] = [
     2**64 - 1, -1, -32, -33, -128, -129, -32768, -32769, -2**31, -2**31 - 1, -2**63,
     0.0, -0.0, 1.5, -2.25e300, float("inf"), "", "a" * 31, "a" * 32, "é" * 200,
     "\u2028 \U0001f600 \x00", "x" * 70000, b"", b"\x00\xff" * 150, b"y" * 70000, [],
-    list(range(20)), {"a": 1, "b": [1, 2, {"c": None}]}, {"k%d" % i: i for i in range(20)},
+    list(range(20)), {"a": 1, "b": [1, 2, {"c": None}]}, {f"k{i}": i for i in range(20)},
     [[[["deep"]]]], ["mixed", 1, 2.5, None, True, b"\x01", {"x": []}],
 ]
 
@@ -81,11 +81,14 @@ def test_every_value_type_round_trips_with_the_same_bytes(classes: Path) -> None
 
 def test_bolt_spout_and_task_id_messages_are_written_as_python_encodes_them(
         classes: Path) -> None:
-    bolt = {"id": "-6955786537413359385", "comp": "spout", "stream": "default", "task": 9,
-            "tuple": ["the cow jumped", 3, 2.5, None, b"\x00\x01", {"k": [1]}]}
-    tick = {"id": "-1", "comp": "__system", "stream": "__tick", "task": -1, "tuple": [30]}
-    spout = [{"command": "next", "id": ""}, {"command": "ack", "id": 1234567890123},
-             {"command": "fail", "id": "msg-7"}, {"command": "activate", "id": ""}]
+    bolt: Dict[str, Any] = {
+        "id": "-6955786537413359385", "comp": "spout", "stream": "default", "task": 9,
+        "tuple": ["the cow jumped", 3, 2.5, None, b"\x00\x01", {"k": [1]}]}
+    tick: Dict[str, Any] = {
+        "id": "-1", "comp": "__system", "stream": "__tick", "task": -1, "tuple": [30]}
+    spout: List[Dict[str, Any]] = [
+        {"command": "next", "id": ""}, {"command": "ack", "id": 1234567890123},
+        {"command": "fail", "id": "msg-7"}, {"command": "activate", "id": ""}]
     requests = ([dict(bolt, kind="bolt"), dict(tick, kind="bolt")]
                 + [dict(s, kind="spout") for s in spout]
                 + [{"kind": "taskids", "ids": [3, 4, 70000]}, {"kind": "taskids", "ids": []}])
@@ -96,7 +99,7 @@ def test_bolt_spout_and_task_id_messages_are_written_as_python_encodes_them(
 
 
 def test_shell_messages_read_as_storm_sees_them(classes: Path) -> None:
-    sent = [
+    sent: List[Dict[str, Any]] = [
         {"command": "emit", "tuple": ["word", 1], "anchors": ["-17"], "stream": "words",
          "need_task_ids": False},
         {"command": "emit", "tuple": [b"raw", 2**40], "task": 7, "id": 12},
