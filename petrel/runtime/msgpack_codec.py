@@ -332,11 +332,13 @@ class Unpacker:
                 value, at = decode_at(data, at)
             except Incomplete:
                 break
-            except MsgpackError:
+            except MsgpackError as exc:
                 self._buffer = data[at:]
                 if found:
                     return found
-                raise
+                if "; read: " in str(exc):
+                    raise
+                raise MsgpackError(f"{exc}; read: {describe(data[at:])}") from None
             found.append(value)
         self._buffer = data[at:]
         return found
