@@ -44,11 +44,25 @@ class PythonReader:
 
     def __init__(self) -> None:
         self._unpacker = msgpack_codec.Unpacker()
+        # Set once the stream went bad after whole messages (which feed() returned first).
+        self.error: Optional[MsgpackError] = None
 
     def feed(self, chunk: bytes) -> List[Any]:
-        """The messages ``chunk`` completes (MsgpackError once an invalid one is reached)."""
+        """The messages ``chunk`` completes; MsgpackError if it completes none but is bad.
+
+        When whole messages come before the bad bytes, they are returned and ``error`` is
+        set: the next call raises it.
+        """
+        if self.error is not None:
+            raise self.error
         self._unpacker.feed(chunk)
-        return self._unpacker.messages(is_message_start)
+        found = self._unpacker.messages(is_message_start)
+        if found and self._unpacker.pending():
+            try:
+                self._unpacker.messages(is_message_start)
+            except MsgpackError as exc:
+                self.error = exc
+        return found
 
     def pending(self) -> int:
         """How many bytes of an incomplete message wait for the rest."""
@@ -64,13 +78,13 @@ class CReader:
                                            ext_hook=_refuse_ext, max_buffer_size=0)
         self._fed = 0
         self._done = 0  # the stream offset after the last whole message
-        self._error: Optional[MsgpackError] = None
+        self.error: Optional[MsgpackError] = None
         self._recent = b""  # the latest bytes, for error messages
 
     def feed(self, chunk: bytes) -> List[Any]:
-        """The messages ``chunk`` completes (MsgpackError once an invalid one is reached)."""
-        if self._error is not None:
-            raise self._error
+        """The messages ``chunk`` completes; the rest as in PythonReader.feed."""
+        if self.error is not None:
+            raise self.error
         self._unpacker.feed(chunk)
         self._fed += len(chunk)
         self._recent = (self._recent + chunk)[-200:] if len(chunk) < 200 else chunk
@@ -86,10 +100,9 @@ class CReader:
         except (ValueError, OverflowError, TypeError) as exc:
             why = str(exc) or _SILENT_ERRORS.get(type(exc).__name__, type(exc).__name__)
             error = MsgpackError(f"{why}; the latest bytes read: {describe(self._recent)}")
+            self.error = error
             if not found:
-                self._error = error
                 raise error from None
-            self._error = error
         return found
 
     def pending(self) -> int:

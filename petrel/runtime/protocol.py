@@ -7,7 +7,8 @@ at once and queued.
 Writing appends whole messages to a buffer that is flushed once before the process would
 block waiting for input (and whenever the runtime asks, e.g. at a spout ``sync``).
 orjson is used when importable, the standard json module otherwise; both produce the same
-strict JSON (no NaN or Infinity, compact, UTF-8).
+strict JSON (no NaN or Infinity, compact, UTF-8). A Channel made with ``detect_format``
+switches to MessagePack (petrel.runtime.msgpack_stream) if the handshake is a msgpack map.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import threading
 import time
 from collections import deque
 from functools import partial
-from typing import Any, Deque, List, Optional
+from typing import Any, Callable, Deque, List, Optional
 
 try:  # orjson is optional: several times faster, same output
     import orjson
@@ -29,6 +30,8 @@ except ImportError:  # pragma: no cover - exercised on interpreters without orjs
     orjson = None  # type: ignore[assignment]
 
 END = b"\nend\n"
+# First bytes of a MessagePack map: fixmap, map 16, map 32 (a JSON handshake starts with '{').
+MSGPACK_MAP_STARTS = frozenset(range(0x80, 0x90)) | {0xDE, 0xDF}
 READ_SIZE = 256 * 1024
 # Flush on our own once this many messages are buffered, so memory stays bounded while a
 # long batch of input is processed.
@@ -174,7 +177,8 @@ class Channel:
     (``read_chunk()`` then ``feed()``, which a loop may also call itself).
     """
 
-    def __init__(self, in_fd: int, out_fd: int, read_size: int = READ_SIZE) -> None:
+    def __init__(self, in_fd: int, out_fd: int, read_size: int = READ_SIZE,
+                 detect_format: bool = False) -> None:
         self.in_fd = in_fd
         self.out_fd = out_fd
         self.read_size = read_size
@@ -204,12 +208,47 @@ class Channel:
         self._owner = threading.get_ident()
         self.shared = not _gil_enabled()
         self.owner_writing = False
+        # "json", or "msgpack" once detect_format saw the handshake start with a map's byte.
+        self.format = "json"
+        self.frame_message: Callable[[Any], bytes] = frame
+        if detect_format:
+            self.feed = self._feed_first  # type: ignore[method-assign]
+
+    # -- format -------------------------------------------------------------------------
+
+    def _feed_first(self, chunk: bytes) -> None:
+        """The handshake's first byte tells the format: '{' for JSON, a map's for msgpack."""
+        if not chunk:
+            return
+        del self.feed  # back to the JSON method, unless use_msgpack() replaces it
+        if chunk[0] in MSGPACK_MAP_STARTS:
+            self.use_msgpack()
+        self.feed(chunk)
+
+    def use_msgpack(self) -> None:
+        """Speak MessagePack from now on (messages back to back, no ``end`` lines)."""
+        from petrel.runtime import msgpack_stream
+        reader = msgpack_stream.new_reader()
+        queue = self.queue
+
+        def feed(chunk: bytes) -> None:
+            try:
+                queue.extend(reader.feed(chunk))
+                if reader.error is None:
+                    return
+                error = reader.error
+            except msgpack_stream.MsgpackError as exc:
+                error = exc
+            queue.append(ProtocolError(f"invalid MessagePack from the host: {error}"))
+        self.format = "msgpack"
+        self.frame_message = msgpack_stream.packb
+        self.feed = feed  # type: ignore[method-assign]
 
     # -- output -------------------------------------------------------------------------
 
     def send(self, obj: Any) -> None:
         """Buffer one message (encoded strictly)."""
-        self.pending.append(encode(obj) + END)
+        self.pending.append(self.frame_message(obj))
 
     def buffered(self) -> int:
         """How many messages wait in the output buffer."""
@@ -253,7 +292,7 @@ class Channel:
 
     def send_now(self, obj: Any) -> None:
         """Buffer ``obj`` and flush at once; safe to call from another thread."""
-        self.pending.append(encode(obj) + END)
+        self.pending.append(self.frame_message(obj))
         self.flush()
 
     # -- input --------------------------------------------------------------------------

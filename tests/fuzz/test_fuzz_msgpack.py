@@ -110,6 +110,7 @@ def test_bad_bytes_are_named(new_reader: Callable[[], Any], stream: bytes, says:
     reader = new_reader()
     good = msgpack_codec.packb({"command": "sync"})
     assert reader.feed(good + stream) == [{"command": "sync"}]
+    assert reader.error is not None
     with pytest.raises(MsgpackError, match=says) as caught:
         reader.feed(b"")
     assert "\\x" in str(caught.value) or "hello" in str(caught.value)
