@@ -64,8 +64,20 @@ def _int(out: bytearray, value: int) -> None:
     raise ValueError(f"integer {value} does not fit MessagePack's 64 bits")
 
 
+_STR_CACHE: Dict[str, bytes] = {}
+
+
 def _str(out: bytearray, value: str) -> None:
+    cached = _STR_CACHE.get(value)
+    if cached is not None:
+        out += cached
+        return
     data = value.encode("utf-8")
+    if len(data) <= 16:
+        # Keys and command names repeat in every message: keep their encoded form.
+        if len(_STR_CACHE) >= 4096:
+            _STR_CACHE.clear()
+        _STR_CACHE[value] = bytes((0xA0 | len(data),)) + data
     size = len(data)
     if size < 32:
         out.append(0xA0 | size)
@@ -203,22 +215,60 @@ def decode_at(data: bytes, at: int, depth: int = 0) -> Decoded:
     """The value that starts at ``data[at]`` and the offset after it (Incomplete if cut)."""
     if at >= len(data):
         raise Incomplete
-    if depth > MAX_DEPTH:
-        raise MsgpackError(f"a value nested more than {MAX_DEPTH} levels deep")
     b = data[at]
     at += 1
+    # The common forms first, inline: a call per value is most of the cost.
     if b <= 0x7F:
         return b, at
+    if 0xA0 <= b <= 0xBF:
+        end = at + (b & 0x1F)
+        if end > len(data):
+            raise Incomplete
+        raw = data[at:end]
+        try:
+            return raw.decode(), end
+        except UnicodeDecodeError:
+            return _text(raw, data, at), end
+    if depth >= MAX_DEPTH:
+        raise MsgpackError(f"a value nested more than {MAX_DEPTH} levels deep")
+    if b <= 0x8F:
+        result: Dict[Any, Any] = {}
+        depth += 1
+        for _ in range(b & 0x0F):
+            k = data[at] if at < len(data) else 0
+            if 0xA0 <= k <= 0xBF:  # a short string key: the usual case
+                key_end = at + 1 + (k & 0x1F)
+                if key_end > len(data):
+                    raise Incomplete
+                key = _text(data[at + 1:key_end], data, at + 1)
+                at = key_end
+            else:
+                key, at = decode_at(data, at, depth)
+            value, at = decode_at(data, at, depth)
+            try:
+                result[key] = value
+            except TypeError:
+                raise MsgpackError(f"a map key that Python cannot use ({type(key).__name__}) "
+                                   f"before offset {at}") from None
+        return result, at
+    if b <= 0x9F:
+        items: List[Any] = []
+        append = items.append
+        depth += 1
+        for _ in range(b & 0x0F):
+            item, at = decode_at(data, at, depth)
+            append(item)
+        return items, at
     if b >= 0xE0:
         return b - 0x100, at
-    if b <= 0x8F:
-        return _map(data, at, b & 0x0F, depth)
-    if b <= 0x9F:
-        return _array(data, at, b & 0x0F, depth)
-    if b <= 0xBF:
-        size = b & 0x1F
-        _need(data, at + size)
-        return _text(data[at:at + size], data, at), at + size
+    if b == 0xC0:
+        return None, at
+    if b == 0xD9 or b == 0xDA:
+        start = at + (1 if b == 0xD9 else 2)
+        end = start + int.from_bytes(data[at:start], "big")
+        if end > len(data):
+            raise Incomplete
+        return _text(data[start:end], data, start), end
     handler = _DECODERS.get(b)
     if handler is None:
         what = ("never used in MessagePack" if b == 0xC1 else

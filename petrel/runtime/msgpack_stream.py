@@ -92,14 +92,17 @@ class CReader:
         tell = self._unpacker.tell
         try:
             for value in self._unpacker:
-                self._done = tell()
                 kind = type(value)
                 if kind is not dict and kind is not list:
                     raise MsgpackError(f"not a multilang message (a {kind.__name__})")
+                self._done = tell()
                 found.append(value)
         except (ValueError, OverflowError, TypeError) as exc:
             why = str(exc) or _SILENT_ERRORS.get(type(exc).__name__, type(exc).__name__)
-            error = MsgpackError(f"{why}; the latest bytes read: {describe(self._recent)}")
+            # Show the bytes from the end of the last whole message, as far as kept.
+            recent = self._recent
+            bad = recent[max(0, self._done - (self._fed - len(recent))):]
+            error = MsgpackError(f"{why}; read: {describe(bad)}")
             self.error = error
             if not found:
                 raise error from None
