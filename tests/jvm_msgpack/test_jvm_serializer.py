@@ -20,7 +20,8 @@ from petrel.runtime.msgpack_codec import Unpacker, packb
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "jvm/src/main/java/petrel/PetrelMsgpackSerializer.java",
-           ROOT / "jvm/src/test/java/petrel/MsgpackHarness.java"]
+           ROOT / "jvm/src/test/java/petrel/MsgpackHarness.java",
+           ROOT / "jvm/src/test/java/petrel/SerializerBench.java"]
 
 
 def storm_lib(version: str) -> Path:
@@ -35,7 +36,7 @@ def storm_lib(version: str) -> Path:
 
 @pytest.fixture(scope="module")
 def classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The serializer and harness compiled with javac --release 8 against Storm 2.8.3."""
+    """The serializer, harness and bench compiled with javac --release 8 against Storm 2.8.3."""
     if shutil.which("javac") is None or shutil.which("java") is None:
         pytest.skip("no JDK")
     out = tmp_path_factory.mktemp("msgpack-classes")
