@@ -135,6 +135,7 @@ def test_the_class_compiled_against_storm_2_runs_on_storm_1(classes: Path) -> No
     (packb({"command": "sync"}) + b"hello from print()\n", "did it print to stdout?"),
     (packb({"command": "emit", "tuple": ["abc"]})[:-2], "truncated after"),
     (b"\x81\xa7command\xc1", "never used in MessagePack"),
+    (b'{"command":"sync"}\nend\n', "does not speak MessagePack"),
     (b"\x81\xa7command\xd4\x01\x00", "extension type"),
 ])
 def test_bad_input_gives_one_clear_error(classes: Path, stream: bytes, says: str) -> None:

@@ -30,6 +30,8 @@ import org.apache.storm.multilang.ShellMsg;
 import org.apache.storm.multilang.SpoutMsg;
 import org.apache.storm.task.TopologyContext;
 
+// The write methods are synchronized, as JSON's BufferedWriter is: Storm writes from one
+// thread per process today, but the output buffer must never be shared by two.
 public class PetrelMsgpackSerializer implements ISerializer {
     private static final long serialVersionUID = 6062318474390812305L;
     private static final int MAX_DEPTH = 512;
@@ -119,7 +121,7 @@ public class PetrelMsgpackSerializer implements ISerializer {
     }
 
     @Override
-    public void writeBoltMsg(BoltMsg msg) throws IOException {
+    public synchronized void writeBoltMsg(BoltMsg msg) throws IOException {
         writeMapHeader(5);
         writeString("id");
         writeValue(msg.getId(), 0);
@@ -135,7 +137,7 @@ public class PetrelMsgpackSerializer implements ISerializer {
     }
 
     @Override
-    public void writeSpoutMsg(SpoutMsg msg) throws IOException {
+    public synchronized void writeSpoutMsg(SpoutMsg msg) throws IOException {
         writeMapHeader(2);
         writeString("command");
         writeValue(msg.getCommand(), 0);
@@ -145,12 +147,12 @@ public class PetrelMsgpackSerializer implements ISerializer {
     }
 
     @Override
-    public void writeTaskIds(List<Integer> taskIds) throws IOException {
+    public synchronized void writeTaskIds(List<Integer> taskIds) throws IOException {
         writeMessage(taskIds);
     }
 
     /** Encodes one value as a whole message and writes it (public for the test harness). */
-    public void writeMessage(Object value) throws IOException {
+    public synchronized void writeMessage(Object value) throws IOException {
         writeValue(value, 0);
         flush();
     }
@@ -400,6 +402,12 @@ public class PetrelMsgpackSerializer implements ISerializer {
                 + " from " + who + " while waiting for " + what + " (MessagePack serializer).");
         }
         int first = buf[pos] & 0xff;
+        if (first == '{') {
+            throw new IOException(who + " answered in JSON where " + what + " in MessagePack"
+                + " should start: it does not speak MessagePack (set the topology's"
+                + " petrel.serializer back to json, or make every shell component speak"
+                + " MessagePack); read: " + describe(pos, limit));
+        }
         if (!((first >= 0x80 && first <= 0x8f) || first == 0xde || first == 0xdf)) {
             // Show what is there already (without waiting for more): typically a print().
             throw new IOException(who + " wrote something that is not a MessagePack multilang"
