@@ -8,6 +8,7 @@ reads must be what Python meant, and bad input must give one clear error.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -122,6 +123,23 @@ def test_shell_messages_read_as_storm_sees_them(classes: Path) -> None:
     assert seen[2]["anchors"] == ["-5"]
     assert seen[4]["msg"] == "hello" and seen[4]["level"] == "WARN"
     assert seen[5]["name"] == "rate" and seen[5]["params"] == {"n": 1.5}
+
+
+def test_the_handshake_context_json_is_sent_as_its_value(classes: Path) -> None:
+    contexts: List[Any] = [
+        {"task->component": {"1": "__acker", "3": "split"}, "taskid": 3,
+         "componentid": "split", "streams": ["default", "__ack_ack"],
+         "stream->outputfields": {"default": ["word"]},
+         "stream->target->grouping": {"default": {"count": {"type": "fields",
+                                                             "fields": ["word"]}}},
+         "source->stream->grouping": {}},
+        {"escapes": "q\"b\\s/\b\f\n\r\t\u00e9\ud83d\ude00", "n": [-1, 0, 2.5, -1e-3, 1E3],
+         "e": [], "o": {}, "t": True, "f": False, "z": None, "big": 2**62},
+    ]
+    texts = [json.dumps(c, indent=1) for c in contexts] + [json.dumps(contexts[1])]
+    status, out, err = run(classes, "json", b"".join(packb(t) for t in texts))
+    assert status == 0, err
+    assert decode_all(out) == [json.loads(t) for t in texts]
 
 
 def test_the_class_compiled_against_storm_2_runs_on_storm_1(classes: Path) -> None:

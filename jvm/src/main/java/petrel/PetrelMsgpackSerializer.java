@@ -534,7 +534,8 @@ public class PetrelMsgpackSerializer implements ISerializer {
 
     // ---- the topology context, which Storm gives only as JSON text ----
 
-    private static Object parseJson(String json) throws IOException {
+    /** The value of JSON text as maps, lists, strings, Long, Double... (package: for tests). */
+    static Object parseJson(String json) throws IOException {
         int[] at = {0};
         Object value = parseJsonValue(json, at);
         skipSpace(json, at);

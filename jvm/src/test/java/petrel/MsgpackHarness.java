@@ -6,6 +6,8 @@
  *   shell  each message is read as a ShellMsg; written back: a map of what Storm sees
  *   write  each message {"kind": "bolt"|"spout"|"taskids", ...} is written with the
  *          serializer's writeBoltMsg / writeSpoutMsg / writeTaskIds
+ *   json   each message is a string of JSON text (as TopologyContext gives the handshake's
+ *          context); written back: its value, parsed by the serializer
  *
  * An IOException prints "ERROR: <message>" on stderr and exits with status 3.
  */
@@ -33,6 +35,9 @@ public final class MsgpackHarness {
             while (true) {
                 if ("shell".equals(mode)) {
                     serializer.writeMessage(describe(serializer.readShellMsg()));
+                } else if ("json".equals(mode)) {
+                    Object text = serializer.readMessage();
+                    serializer.writeMessage(PetrelMsgpackSerializer.parseJson((String) text));
                 } else if ("write".equals(mode)) {
                     write(serializer, (Map<?, ?>) serializer.readMessage());
                 } else {
