@@ -13,7 +13,7 @@ both sides produce the same bytes for the same value.
 from __future__ import annotations
 
 import struct
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 MAX_DEPTH = 512
 
@@ -364,11 +364,11 @@ class Unpacker:
         """The buffered bytes (those of an incomplete message), for error messages."""
         return self._buffer
 
-    def messages(self, first_byte_check: Optional[Callable[[int], bool]] = None) -> List[Any]:
+    def messages(self, starts: Optional[FrozenSet[int]] = None) -> List[Any]:
         """Every whole message buffered, in order; MsgpackError at the first invalid one.
 
         The messages before an invalid one are returned first; the next call raises.
-        ``first_byte_check`` rejects a message whose first byte it returns False for, before
+        ``starts``, when given, rejects a message whose first byte is not in it, before
         decoding it (a stray ``print`` shows as small integers otherwise).
         """
         data = self._buffer
@@ -377,7 +377,7 @@ class Unpacker:
         size = len(data)
         while at < size:
             try:
-                if first_byte_check is not None and not first_byte_check(data[at]):
+                if starts is not None and data[at] not in starts:
                     raise MsgpackError(f"not a multilang message: {describe(data[at:])}")
                 value, at = decode_at(data, at)
             except Incomplete:

@@ -11,6 +11,7 @@ that MessagePack reads as small integers, and would otherwise be decoded as numb
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, List, Optional
 
 from petrel.runtime import msgpack_codec
@@ -24,9 +25,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 BACKEND = "msgpack" if _msgpack is not None else "python"
 
 
-def is_message_start(byte: int) -> bool:
-    """True for the first byte of a map or an array: every multilang message is one."""
-    return 0x80 <= byte <= 0x9F or 0xDC <= byte <= 0xDF
+# The first bytes of a map or an array: every multilang message is one.
+MESSAGE_STARTS = frozenset(range(0x80, 0xA0)) | {0xDC, 0xDD, 0xDE, 0xDF}
 
 
 def _refuse_ext(code: int, data: bytes) -> Any:
@@ -56,10 +56,10 @@ class PythonReader:
         if self.error is not None:
             raise self.error
         self._unpacker.feed(chunk)
-        found = self._unpacker.messages(is_message_start)
+        found = self._unpacker.messages(MESSAGE_STARTS)
         if found and self._unpacker.pending():
             try:
-                self._unpacker.messages(is_message_start)
+                self._unpacker.messages(MESSAGE_STARTS)
             except MsgpackError as exc:
                 self.error = exc
         return found
@@ -70,21 +70,51 @@ class PythonReader:
 
 
 class CReader:
-    """The same as PythonReader, with the msgpack package's Unpacker."""
+    """The same as PythonReader, with the msgpack package.
+
+    A chunk that starts a message (nothing pending) is first decoded with ``unpackb``, which
+    costs a fraction of the streaming Unpacker's per-read overhead: one message per read is
+    the usual case for a spout or a lightly loaded bolt. Whatever ``unpackb`` cannot take
+    whole (a cut message, bad bytes) and what follows the first message go to the Unpacker,
+    which has the last word.
+    """
 
     def __init__(self) -> None:
         assert _msgpack is not None
         self._unpacker = _msgpack.Unpacker(raw=False, strict_map_key=False,
                                            ext_hook=_refuse_ext, max_buffer_size=0)
+        self._unpackb = functools.partial(_msgpack.unpackb, raw=False, strict_map_key=False,
+                                          ext_hook=_refuse_ext)
+        self._extra_data = _msgpack.ExtraData
+        # Offsets in the Unpacker's own stream: bytes fed, end of its last whole message.
         self._fed = 0
-        self._done = 0  # the stream offset after the last whole message
+        self._done = 0
         self.error: Optional[MsgpackError] = None
-        self._recent = b""  # the latest bytes, for error messages
+        self._recent = b""  # the latest bytes fed to the Unpacker, for error messages
 
     def feed(self, chunk: bytes) -> List[Any]:
         """The messages ``chunk`` completes; the rest as in PythonReader.feed."""
         if self.error is not None:
             raise self.error
+        if self._fed == self._done and chunk:
+            try:
+                value = self._unpackb(chunk)
+                rest = b""
+            except self._extra_data as extra:
+                value, rest = extra.unpacked, extra.extra
+            except Exception:  # whatever it is, the Unpacker below says it properly
+                return self._stream(chunk)
+            kind = type(value)
+            if kind is dict or kind is list:
+                if not rest:
+                    return [value]
+                try:
+                    return [value, *self._stream(rest)]
+                except MsgpackError:  # kept in self.error, raised by the next call
+                    return [value]
+        return self._stream(chunk)
+
+    def _stream(self, chunk: bytes) -> List[Any]:
         self._unpacker.feed(chunk)
         self._fed += len(chunk)
         self._recent = (self._recent + chunk)[-200:] if len(chunk) < 200 else chunk
