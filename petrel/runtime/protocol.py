@@ -7,8 +7,7 @@ at once and queued.
 Writing appends whole messages to a buffer that is flushed once before the process would
 block waiting for input (and whenever the runtime asks, e.g. at a spout ``sync``).
 orjson is used when importable, the standard json module otherwise; both produce the same
-strict JSON (no NaN or Infinity, compact, UTF-8). A Channel made with ``detect_format``
-switches to MessagePack (petrel.runtime.msgpack_stream) if the handshake is a msgpack map.
+strict JSON (no NaN or Infinity, compact, UTF-8). ``detect_format``: see Channel.use_msgpack.
 """
 
 from __future__ import annotations
@@ -208,8 +207,7 @@ class Channel:
         self._owner = threading.get_ident()
         self.shared = not _gil_enabled()
         self.owner_writing = False
-        # "json", or "msgpack" once detect_format saw the handshake start with a map's byte.
-        self.format = "json"
+        self.format = "json"  # or "msgpack", after use_msgpack()
         self.frame_message: Callable[[Any], bytes] = frame
         if detect_format:
             self.feed = self._feed_first  # type: ignore[method-assign]
@@ -218,15 +216,14 @@ class Channel:
 
     def _feed_first(self, chunk: bytes) -> None:
         """The handshake's first byte tells the format: '{' for JSON, a map's for msgpack."""
-        if not chunk:
-            return
-        del self.feed  # back to the JSON method, unless use_msgpack() replaces it
-        if chunk[0] in MSGPACK_MAP_STARTS:
-            self.use_msgpack()
-        self.feed(chunk)
+        if chunk:
+            del self.feed  # back to the JSON method, unless use_msgpack() replaces it
+            if chunk[0] in MSGPACK_MAP_STARTS:
+                self.use_msgpack()
+            self.feed(chunk)
 
     def use_msgpack(self) -> None:
-        """Speak MessagePack from now on (messages back to back, no ``end`` lines)."""
+        """Speak MessagePack from now on (``detect_format``: when the handshake is a map)."""
         from petrel.runtime import msgpack_stream
         reader = msgpack_stream.new_reader()
         queue = self.queue
@@ -242,6 +239,7 @@ class Channel:
             queue.append(ProtocolError(f"invalid MessagePack from the host: {error}"))
         self.format = "msgpack"
         self.frame_message = msgpack_stream.packb
+        self.partial_bytes = reader.pending  # type: ignore[method-assign]
         self.feed = feed  # type: ignore[method-assign]
 
     # -- output -------------------------------------------------------------------------
@@ -297,15 +295,19 @@ class Channel:
 
     # -- input --------------------------------------------------------------------------
 
+    def partial_bytes(self) -> int:
+        """How many bytes of an incomplete message were read."""
+        return sum(map(len, self.partial))
+
     def read_chunk(self) -> bytes:
         """Block until the host sends more bytes and return them (ChannelClosed at the end)."""
         try:
             size = self._readinto(self._read_view)
         except OSError as exc:
             raise ChannelClosed(f"stdin unreadable ({exc})",
-                                sum(map(len, self.partial))) from None
+                                self.partial_bytes()) from None
         if not size:
-            raise ChannelClosed("stdin closed by the host", sum(map(len, self.partial)))
+            raise ChannelClosed("stdin closed by the host", self.partial_bytes())
         return self._read_view[:size].tobytes()
 
     def feed(self, chunk: bytes) -> None:

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, List, Tuple
 import pytest
 
 from petrel.runtime.msgpack_codec import Unpacker, packb
-from petrel.runtime.protocol import END, Channel, ProtocolError, frame
+from petrel.runtime.protocol import END, Channel, ChannelClosed, ProtocolError, frame
 
 HANDSHAKE = {"pidDir": "/tmp/pids", "conf": {"topology.name": "t"},
              "context": {"taskid": 3, "componentid": "split", "task->component": {"3": "split"}}}
@@ -28,7 +28,10 @@ def open_channel() -> Iterator[Callable[[bool], Pipes]]:
         return Channel(r_in, w_out, read_size=64 * 1024, detect_format=detect_format), w_in, r_out
     yield make
     for fd in fds:
-        os.close(fd)
+        try:
+            os.close(fd)
+        except OSError:  # closed by the test
+            pass
 
 
 @pytest.mark.parametrize("detect_format", [True, False])
@@ -79,3 +82,14 @@ def test_without_detection_a_msgpack_handshake_is_a_protocol_error(
     os.write(w_in, packb(HANDSHAKE) + b"\nend\n")
     with pytest.raises(ProtocolError):
         channel.next_message()
+
+
+def test_stdin_closing_inside_a_msgpack_message_counts_its_bytes(
+        open_channel: Callable[[bool], Pipes]) -> None:
+    channel, w_in, _ = open_channel(True)
+    os.write(w_in, packb(HANDSHAKE) + packb({"command": "next"})[:5])
+    os.close(w_in)
+    assert channel.next_message() == HANDSHAKE
+    with pytest.raises(ChannelClosed) as closed:
+        channel.next_message()
+    assert closed.value.partial_bytes == 5
