@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -107,6 +107,8 @@ class Soak:
         self.started = time.monotonic()
         # (minutes, runner RSS, RSS of the largest task, tasks running)
         self.samples: List[Tuple[float, int, int, int]] = []
+        # per sample: the largest live task's RSS of each component
+        self.by_component: List[Dict[str, int]] = []
 
     def ids(self) -> Tuple[int, int, int]:
         """(distinct ids emitted, distinct ids acked, fails received) so far."""
@@ -122,11 +124,19 @@ class Soak:
         """Measure memory now; the progress line."""
         minutes = (time.monotonic() - self.started) / 60
         runner = rss(self.submit.proc.pid) or 0
-        tasks = [m for m in (rss(p.pid) for p in self.monitor.live()) if m]
+        tasks: List[int] = []
+        largest: Dict[str, int] = {}
+        for proc in self.monitor.live():
+            size = rss(proc.pid)
+            if size:
+                tasks.append(size)
+                largest[proc.cid] = max(size, largest.get(proc.cid, 0))
         self.samples.append((minutes, runner, max(tasks, default=0), len(tasks)))
+        self.by_component.append(largest)
         emitted, acked, fails = self.ids()
+        each = ", ".join(f"{cid} {size / MB:.1f}" for cid, size in sorted(largest.items()))
         return (f"[{minutes:5.1f} min] runner {runner / MB:6.1f} MB | tasks {len(tasks)}: "
-                f"{sum(tasks) / MB:6.1f} MB (largest {max(tasks, default=0) / MB:5.1f}) | "
+                f"{sum(tasks) / MB:6.1f} MB (largest: {each}) | "
                 f"kills {len(self.monitor.kills)} | ids emitted {emitted:,}, acked {acked:,}, "
                 f"pending {emitted - acked:,}, fails received {fails:,}")
 
@@ -174,9 +184,16 @@ class Soak:
               f"({len(self.monitor.procs)} task processes in all), ids emitted {len(emitted):,}, "
               f"acked {len(acked):,}, lost {len(lost):,}"
               + (f" (first: {lost[:10]})" if lost else ""))
-        print(f"  runner RSS {base[1] / MB:.1f} MB at {base[0]:.0f} min -> {last[1] / MB:.1f} MB "
-              f"at the end ({growth:+.0%}); largest task {base[2] / MB:.1f} MB -> "
+        middle = self.samples[len(self.samples) // 2]
+        late = last[1] / middle[1] - 1 if middle[1] else 0.0
+        print(f"  runner RSS {base[1] / MB:.1f} MB at {base[0]:.0f} min -> {middle[1] / MB:.1f} MB "
+              f"at {middle[0]:.0f} min -> {last[1] / MB:.1f} MB at the end ({growth:+.1%} in all, "
+              f"{late:+.1%} over the second half); largest task {base[2] / MB:.1f} MB -> "
               f"{last[2] / MB:.1f} MB")
+        first, final = self.by_component[0], self.by_component[-1]
+        print("  largest task of each component (a restarted task starts afresh): " + ", ".join(
+            f"{cid} {first.get(cid, 0) / MB:.1f} -> {final.get(cid, 0) / MB:.1f} MB"
+            for cid in sorted(set(first) | set(final))))
         print(f"  acks received twice: {len(spout.ids('ack')) - len(acked)}; acks or fails for "
               f"ids the process never emitted: "
               f"{len(spout.ids('stray-ack')) + len(spout.ids('stray-fail'))}; runner exit "
