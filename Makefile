@@ -41,7 +41,7 @@ else
 endif
 PIP_INSTALL := $(PY) -m pip install -q -e '.$(if $(EXTRAS),[$(EXTRAS)])'
 
-.PHONY: install wordcount test bench soak lint dist clean
+.PHONY: install wordcount test bench soak lint dist jvm-classes clean
 
 install: $(if $(BASE_PYTHON),$(PY))  ## install petrel and its development tools
 	$(PIP_INSTALL)
@@ -69,6 +69,9 @@ lint: $(SETUP)  ## ruff on everything, and the mypy type checker on petrel/
 dist: $(SETUP)  ## a wheel and an sdist of petrel in dist/ (with this environment's setuptools)
 	rm -rf dist
 	$(PY) -m build --no-isolation --outdir dist .
+
+jvm-classes: $(SETUP)  ## recompile the Java class petrel ships (needs a JDK and Storm 2.x in petrel's cache)
+	$(PY) jvm/build_classes.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache logs
