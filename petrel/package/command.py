@@ -26,7 +26,9 @@ from petrel.package.manifest import (
     section_dirs,
     section_imports,
 )
+from petrel.package.serializer_class import msgpack_package_warning
 from petrel.topology.model import TopologyDef
+from petrel.topology.serializer import storm_conf
 
 DEFAULT_JAR_NAME = "topology.jar"
 
@@ -115,8 +117,12 @@ def build_topology_jar(config_path: str | os.PathLike[str],
         topo = load_topology(topology_dir, definition, conf, config_name=str(config_file),
                              shared_dirs=shared)
     topology_ser = serialize_topology(topo)
+    conf = storm_conf(conf)     # petrel.serializer: msgpack names petrel's class for Storm
     for note in _notes(topology_dir, manifest):
         print(f"petrel: note: {note}", file=sys.stderr)
+    warning = msgpack_package_warning(conf, manifest)
+    if warning:
+        print(f"petrel: warning: {warning}", file=sys.stderr)
     top_name = name or topology_name(conf, topology_dir)
     entries = contents.jar_entries(topo=topo, conf=conf, topology_dir=topology_dir,
                                    topology_ser=topology_ser, manifest=manifest,

@@ -12,6 +12,9 @@ components in:
   to the topology directory or to the ``[from DIR]`` directory holding them, and every
   manifest file at the jar path manifest.txt gives it
   (relative to the topology directory, or to the directory of its ``[from DIR]`` section).
+
+With ``petrel.serializer: msgpack`` the jar also holds ``petrel/PetrelMsgpackSerializer.class``
+at its root, where the worker's classpath finds it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from petrel import __version__
 from petrel.errors import PetrelError
 from petrel.package.jar import EntrySource
 from petrel.package.local_imports import suggestion, unlisted_modules
+from petrel.package.serializer_class import serializer_entries
 from petrel.runtime.logs import LOG_CONFIG_FILE
 from petrel.topology.model import TopologyDef, launcher_script
 from petrel.topology.validate import format_problems, petrel_key_problem
@@ -284,4 +288,6 @@ def jar_entries(*, topo: TopologyDef, conf: dict[str, Any], topology_dir: Path,
     resources[TOPOLOGY_SER] = topology_ser
     resources[TOPOLOGY_YAML] = config_yaml(conf)
     resources[SUBMITTER_YAML] = submitter_yaml()
-    return {RESOURCES + path: content for path, content in resources.items()}
+    entries = {RESOURCES + path: content for path, content in resources.items()}
+    entries.update(serializer_entries(conf))    # outside resources/: on the classpath
+    return entries

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Sequence
 from petrel.errors import PetrelError
 from petrel.topology.builder import TopologyBuilder
 from petrel.topology.model import TopologyDef
+from petrel.topology.serializer import serializer_problems
 from petrel.topology.validate import conf_problems, format_problems, is_int32, topology_problems
 
 PARALLELISM_PREFIX = "petrel.parallelism."
@@ -52,6 +53,7 @@ def load_topology(topology_dir: str | Path, definition: str = "create.create",
     problems += [f"{source}: {p}" for p in _not_yet_explained(topo, builder.problems,
                                                               topology_problems(topo))]
     problems += conf_problems(conf, config_name)
+    problems += [f"{config_name}: {p}" for p in serializer_problems(topo, conf)]
     if problems:
         raise PetrelError(format_problems(_unique(problems)))
     return topo

@@ -20,6 +20,8 @@ from petrel.config import shown_value
 from petrel.errors import PetrelError
 from petrel.runtime.failures import ON_ERROR_CHOICES, ON_ERROR_KEY
 from petrel.topology.model import ComponentDef, TopologyDef
+from petrel.topology.serializer import SERIALIZER_KEY, SHELL_COMPONENTS_KEY
+from petrel.topology.serializer import key_problem as serializer_key_problem
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -148,7 +150,8 @@ JSON_SMART_KEY = "petrel.json_smart_simple"
 # settings of the local runner (restarts, component log rotation): whole numbers >= 0
 WHOLE_NUMBER_KEYS = ("petrel.max.start.failures", "petrel.log.max.bytes", "petrel.log.backups")
 PETREL_KEYS = ("petrel.python", "petrel.pip_options", "petrel.workdir", ON_ERROR_KEY,
-               "petrel.user", "petrel.host", JSON_SMART_KEY) + WHOLE_NUMBER_KEYS
+               "petrel.user", "petrel.host", JSON_SMART_KEY, SERIALIZER_KEY,
+               SHELL_COMPONENTS_KEY) + WHOLE_NUMBER_KEYS
 PARALLELISM_PREFIX = "petrel.parallelism."
 
 
@@ -173,7 +176,7 @@ def petrel_key_problem(key: str, value: Any) -> str | None:
     if key in WHOLE_NUMBER_KEYS and (type(value) is not int or value < 0):
         return f"'{key}' = {shown_value(key, value)} must be a whole number >= 0 (0: no limit)"
     if key in PETREL_KEYS:
-        return None
+        return serializer_key_problem(key, value)
     known = [k.split(".")[1] for k in PETREL_KEYS] + ["parallelism"]
     guess = difflib.get_close_matches(key.split(".")[1], known, n=1)
     hint = ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def test_make_dist_then_the_wheel_installs_and_builds_a_topology(tmp_path: Path)
     wheels = list((tree / "dist").glob("petrel-*-py3-none-any.whl"))
     sdists = list((tree / "dist").glob("petrel-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, list((tree / "dist").iterdir())
+    with zipfile.ZipFile(wheels[0]) as wheel:   # users build msgpack topologies without a JDK
+        assert {"petrel/package/classes/PetrelMsgpackSerializer.class",
+                "petrel/package/classes/PetrelMsgpackSerializer.json"} <= set(wheel.namelist())
 
     env_dir = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "virtualenv", "-q", str(env_dir)], check=True,
@@ -47,6 +51,13 @@ def test_make_dist_then_the_wheel_installs_and_builds_a_topology(tmp_path: Path)
                            capture_output=True, text=True, env=clean_env(), timeout=120)
     assert build.returncode == 0, build.stderr
     assert (topology / "topology.jar").stat().st_size > 0
+    with open(topology / "topology.yaml", "a") as conf:
+        conf.write("\npetrel.serializer: msgpack\n")
+    build = subprocess.run([petrel, "build", "--config", "topology.yaml"], cwd=topology,
+                           capture_output=True, text=True, env=clean_env(), timeout=120)
+    assert build.returncode == 0, build.stderr
+    with zipfile.ZipFile(topology / "topology.jar") as jar:
+        assert "petrel/PetrelMsgpackSerializer.class" in jar.namelist()
     # the petrel that ran is the wheel's, not this checkout's
     where = subprocess.run([str(env_dir / "bin/python"), "-c",
                             "import petrel; print(petrel.__file__)"],
