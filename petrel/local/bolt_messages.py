@@ -7,6 +7,7 @@ once per distinct text, see ``EmitRouting._learn``), and reads the clock once pe
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import List
 
 from petrel.local.emit_routing import EmitRouting
@@ -118,6 +119,9 @@ class BoltMessages(EmitRouting):
                                         target = tasks[t]
                                         tid = new_tid()
                                         target.inputs[tid] = child
+                                        if target.sample_tid is None:  # time this one
+                                            target.sample_tid = tid
+                                            target.sample_at = monotonic()
                                         if target.state == "running":
                                             target.proc.tuples.append(fmt % (tid, out))
                                             dirty.add(target)
@@ -144,14 +148,20 @@ class BoltMessages(EmitRouting):
             finally:
                 if emitted:
                     task.cs.emitted += emitted
+                    task.emitted += emitted
                 if delivered:
                     task.cs.transferred += delivered
+                    task.transferred += delivered
                     consumer_cs = route.consumer_cs if route is not None else None
                     if consumer_cs is not None:
                         consumer_cs.executed += delivered
         finally:
             if acked:
                 task.cs.acked += acked
+                task.acked += acked
+            sampled = task.sample_tid
+            if sampled is not None and sampled not in inputs:
+                task.sample_done(now)
 
     def bolt_message(self, task: Task, raw: bytes, now: float) -> None:
         """One bolt message parsed and checked in full."""
@@ -165,6 +175,7 @@ class BoltMessages(EmitRouting):
             if entry is None:
                 raise TaskFailure(f"Acked a non-existent or already acked/failed id: {tid}")
             task.cs.acked += 1
+            task.acked += 1
             self._ack_entry(entry, now)
         elif cmd == "sync":
             pass
@@ -174,6 +185,9 @@ class BoltMessages(EmitRouting):
             if entry is None:
                 raise TaskFailure(f"Failed a non-existent or already acked/failed id: {tid}")
             task.cs.failed += 1
+            task.failed += 1
+            if task.sample_tid == str(tid).encode():
+                task.sample_tid = None  # a failed tuple has no process latency
             for r in entry_roots(entry):
                 tree = self.acker.fail(r)
                 if tree is not None:
@@ -200,8 +214,10 @@ class BoltMessages(EmitRouting):
                 if entry[0] is not None:
                     anchor_entries.append(entry)
         task.cs.emitted += 1
+        task.emitted += 1
         if targets:
             task.cs.transferred += len(targets)
+            task.transferred += len(targets)
             self._deliver(targets, route.fmt, dumps(values), None, anchor_entries)
         if need_ids is not False:
             task.proc.ctl.append(dumps(targets) + END)

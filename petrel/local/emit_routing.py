@@ -9,6 +9,7 @@ decoding.
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from petrel.local.task import Route, Task, TaskFailure
@@ -102,6 +103,9 @@ class EmitRouting(TaskCommands):
             target = tasks[t]
             tid = new_tid()
             target.inputs[tid] = child
+            if target.sample_tid is None:  # time this one (process latency)
+                target.sample_tid = tid
+                target.sample_at = monotonic()
             if target.state == "running":
                 target.proc.tuples.append(fmt % (tid, values_json))
                 dirty.add(target)
@@ -176,4 +180,6 @@ class EmitRouting(TaskCommands):
             n += 1
         task.inputs.clear()
         task.held = []
+        task.dropped_inputs += n
+        task.sample_tid = None
         return n

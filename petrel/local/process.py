@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Deque, List, Optional, Union
 
 from petrel.local.rotating_log import RotatingLog
-from petrel.local.wire import MessageReader
+from petrel.local.wire import MessageReader, StdoutReader
 
 # A pipe holds 64 KiB, so a bigger read never returns more; and a buffer of 128 KiB or more
 # is mmap'ed and unmapped by malloc on every read (3 extra syscalls and fresh page faults).
@@ -47,7 +47,7 @@ class TaskProcess:
         self.stderr_fd: Optional[int] = stderr.fileno()
         for fd in (stdin, stdout, stderr):
             os.set_blocking(fd.fileno(), False)
-        self.reader = MessageReader()
+        self.reader: StdoutReader = MessageReader()   # the runner may set another format's
         self.ctl: List[bytes] = []              # task-id lists, heartbeats, spout commands
         self.tuples: Deque[bytes] = collections.deque()  # queued tuple messages
         self.partial: Union[bytes, memoryview, None] = None  # the rest of a half-written chunk

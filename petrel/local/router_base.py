@@ -123,6 +123,7 @@ class RouterBase:
         mid_json = str(mid).encode() if type(mid) is int else dumps(mid)
         if ok:
             cs.acked += 1
+            spout.acked += 1
             self.stats.spout_acked += 1
             cs.latency.add((now - tree.start) * 1000.0)
             if self.first_ack_at is None:
@@ -130,6 +131,7 @@ class RouterBase:
             cmd = b'{"command":"ack","id":' + mid_json + _TUPLE_END
         else:
             cs.failed += 1
+            spout.failed += 1
             self.stats.spout_failed += 1
             cmd = b'{"command":"fail","id":' + mid_json + _TUPLE_END
         if spout.state == "running":

@@ -24,8 +24,8 @@ import time
 from typing import Any, Dict, List, Optional
 
 from petrel.local.flow import STDERR, STDOUT
+from petrel.local.msgpack_router import router_for
 from petrel.local.profile import read_profiles
-from petrel.local.routing import Router
 from petrel.local.run_state import RunOptions
 from petrel.local.task import Task, TaskFailure
 from petrel.local.timers import Timers
@@ -42,7 +42,7 @@ def answers_a_command(raws: List[bytes]) -> bool:
     """True when a bolt's messages show it working: anything but log, error or metrics."""
     for raw in raws:
         try:
-            msg = loads(raw)
+            msg = raw if type(raw) is dict else loads(raw)  # MessagePack's come decoded
         except ValueError:
             continue
         if type(msg) is dict and msg.get("command") not in ("log", "error", "metrics"):
@@ -56,7 +56,7 @@ class LocalRunner(Timers):
     def __init__(self, topology: TopologyDef, layout: TaskLayout, user_conf: Dict[str, Any],
                  name: str, storm_id: str, options: RunOptions) -> None:
         super().__init__(topology, layout, user_conf, name, storm_id, options)
-        self.router = Router(self)
+        self.router = router_for(self, self.conf)    # JSON or MessagePack (petrel.serializer)
         self._build_tasks()
 
     # ------------------------------------------------------------------ main loop
@@ -177,7 +177,11 @@ class LocalRunner(Timers):
         return self.exit_code
 
     def _on_stdout(self, task: Task, data: bytes) -> None:
-        raws = task.proc.reader.feed(data)
+        try:
+            raws = task.proc.reader.feed(data)
+        except ProtocolError as exc:  # MessagePack: bytes that are not a message
+            self.task_failed(task, str(exc))
+            return
         if not raws:
             return
         now = task.last_read = time.monotonic()

@@ -125,6 +125,7 @@ class SpoutMessages(EmitRouting):
             return False
         out, targets = known
         task.cs.emitted += 1
+        task.emitted += 1
         task.emits_in_command += 1
         self._spout_tuple(task, int(mid), targets or route.single(None), route, out, now)
         return True
@@ -133,6 +134,7 @@ class SpoutMessages(EmitRouting):
         """Route one spout emit; a message id starts a tuple tree in the acker."""
         stream, values, route, targets, need_ids = self._targets(task, msg)
         task.cs.emitted += 1
+        task.emitted += 1
         task.emits_in_command += 1
         self._spout_tuple(task, msg.get("id"), targets, route,
                           dumps(values) if targets else b"", now)
@@ -151,6 +153,7 @@ class SpoutMessages(EmitRouting):
         xor = 0
         if targets:
             task.cs.transferred += len(targets)
+            task.transferred += len(targets)
             if tracked:
                 stand_in = [root, 0]   # collects the XOR of the tree's first edges
                 self._deliver(targets, route.fmt, values_json, stand_in)

@@ -23,13 +23,11 @@ from petrel.local.run_state import MAX_START_FAILURES_KEY
 from petrel.local.shutdown import Shutdown
 from petrel.local.spout_messages import message_id_json
 from petrel.local.task import Task
-from petrel.local.wire import encode
 from petrel.runtime.launcher import RUNNER_PID_ENV
 from petrel.runtime.logs import BACKUPS_ENV, MAX_BYTES_ENV
 
 HEARTBEAT_SECS = 1.0
 RESTART_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
-ACTIVATE_CMD = b'{"command":"activate","id":""}\nend\n'
 
 
 class Supervision(Shutdown):
@@ -56,6 +54,7 @@ class Supervision(Shutdown):
         except OSError as exc:
             self._report(task, f"cannot start {argv}: {exc.strerror or exc}", None, [])
             return False
+        proc.reader = self.router.new_reader()
         task.proc = proc
         task.pid = proc.pid
         self.watchdog.watch(proc.pid)
@@ -65,7 +64,7 @@ class Supervision(Shutdown):
         piddir = self.opts.piddir / str(task.id)
         piddir.mkdir(parents=True, exist_ok=True)
         setup = {"conf": task.conf, "pidDir": str(piddir), "context": task.context}
-        proc.ctl.append(encode(setup))
+        proc.ctl.append(self.router.handshake_message(setup))
         assert proc.stdout_fd is not None and proc.stderr_fd is not None  # just opened
         self.poller.register(proc.stdout_fd, READ, (task, STDOUT))
         self.poller.register(proc.stderr_fd, READ, (task, STDERR))
@@ -99,7 +98,7 @@ class Supervision(Shutdown):
             task.reset_commands()
             if self.phase == "running":
                 task.active = True
-                task.commands.append(ACTIVATE_CMD)
+                task.commands.append(self.router.activate_cmd)
         elif task.blockers:
             self._set_reading(task, False)   # its handshake was read despite back-pressure
         self._update_overload(task)
@@ -110,7 +109,7 @@ class Supervision(Shutdown):
         self.phase = "running"
         for s in self.spouts:
             s.active = True
-            s.commands.append(ACTIVATE_CMD)
+            s.commands.append(self.router.activate_cmd)
         self.log("topology activated")
 
     def _report(self, task: Task, reason: str, exit_code: Optional[int], stderr: List[str],

@@ -10,6 +10,8 @@ from petrel.local.stats import ComponentStats
 from petrel.semantics.groupings import Grouper
 from petrel.topology.model import ComponentDef
 
+LATENCY_SAMPLES = 1000        # a task's latest process latencies kept for p50/p99
+
 
 class TaskFailure(Exception):
     """A fatal condition of one task (the message is what Storm would report)."""
@@ -91,6 +93,26 @@ class Task:
         self.queue_peak = 0                 # most tuples queued for the process at once
         self.max_pending: Optional[int] = None
         self.active = False
+        # this task's share of its component's counters (the dashboard's per-task rates);
+        # a bolt's executed is derived (``executed``), costing the delivery path nothing
+        self.emitted = self.transferred = self.acked = self.failed = 0
+        self.dropped_inputs = 0              # inputs cleared when the process died
+        # process latency, sampled: one delivered tuple timed at a time, from its delivery
+        # until the chunk holding its ack is read; ``latency`` keeps the latest samples (ms)
+        self.sample_tid: Optional[bytes] = None
+        self.sample_at = 0.0
+        self.latency: Deque[float] = collections.deque(maxlen=LATENCY_SAMPLES)
+
+    @property
+    def executed(self) -> int:
+        """Tuples (and ticks) given to this bolt task: each is acked, failed, pending or
+        dropped with a dead process."""
+        return self.acked + self.failed + len(self.inputs) + self.dropped_inputs
+
+    def sample_done(self, now: float) -> None:
+        """The sampled tuple is no longer pending (read at ``now``): keep its latency."""
+        self.latency.append(max(0.0, now - self.sample_at) * 1000.0)
+        self.sample_tid = None
 
     @property
     def label(self) -> str:

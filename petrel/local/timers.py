@@ -21,6 +21,8 @@ class Timers(Supervision):
             if b.read_registered and now - max(b.last_read, b.proc.reader.partial_at) > timeout:
                 self.task_failed(b, "subprocess heartbeat timeout")
                 continue
+            if b.sample_tid is not None and now - b.sample_at > self.message_timeout:
+                b.sample_tid = None  # never acked: sample the next tuple instead
             if now >= b.next_heartbeat:
                 hid = self.router.new_tid()
                 b.proc.ctl.append(b'{"id":"' + hid

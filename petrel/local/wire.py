@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from time import monotonic
 from types import ModuleType
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Protocol, Tuple
 
 _orjson: Optional[ModuleType]
 try:  # orjson is optional: several times faster, same results
@@ -77,6 +77,19 @@ else:  # pragma: no cover
 def encode(value: Any) -> bytes:
     """One framed message: compact JSON plus ``\\nend\\n``."""
     return dumps(value) + END
+
+
+class StdoutReader(Protocol):
+    """What splits a task's stdout into messages: ``MessageReader`` or MessagePack's."""
+
+    partial_at: float  # monotonic time the latest bytes of an incomplete message came
+
+    @property
+    def buf(self) -> bytes:
+        """The bytes (or the latest bytes) of an incomplete message."""
+
+    def feed(self, chunk: bytes) -> List[Any]:
+        """Every message ``chunk`` completes."""
 
 
 class MessageReader:

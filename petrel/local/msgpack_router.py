@@ -1,0 +1,214 @@
+"""The runner's message handling when the topology speaks MessagePack (``petrel.serializer``).
+
+Messages come decoded from the task's reader (the msgpack package decodes in C), so the
+usual acks and emits are handled straight from their dicts: a bolt's ack of a pending input,
+an emit on the default stream anchored to one input, a spout's emit, each with one
+subscriber and no task ids wanted. A tuple goes out as its stream's fixed message with the
+tuple id and the values (packed once per emit) filled in (``msgpack_wire.tuple_format``).
+Everything else takes the general path the JSON format uses too (``bolt_message``,
+``spout_emit``), which checks each message as Storm does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from petrel.local import msgpack_wire
+from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb, serializer_of
+from petrel.local.router_base import DEACTIVATE_CMD as JSON_DEACTIVATE_CMD
+from petrel.local.router_base import RunnerHooks, tuple_ids
+from petrel.local.routing import Router
+from petrel.local.task import Task, TaskFailure
+from petrel.local.wire import StdoutReader
+from petrel.runtime.msgpack_codec import describe
+from petrel.semantics.acker import rand64
+
+__all__ = ["MsgpackRouter", "router_for"]
+
+
+def router_for(runner: RunnerHooks, conf: Dict[str, Any]) -> Router:
+    """The router for the topology's serializer: JSON (Storm's default) or MessagePack."""
+    return MsgpackRouter(runner) if serializer_of(conf) == "msgpack" else Router(runner)
+
+
+class MsgpackRouter(Router):
+    """Handles the messages of every task, in MessagePack."""
+
+    activate_cmd = msgpack_wire.ACTIVATE_CMD
+    deactivate_cmd = msgpack_wire.DEACTIVATE_CMD
+    next_cmd = msgpack_wire.NEXT_CMD
+    fail_head = msgpack_wire.FAIL_HEAD
+    command_id_json = staticmethod(msgpack_wire.command_id_json)
+
+    def __init__(self, runner: RunnerHooks) -> None:
+        super().__init__(runner)
+        # every id has TUPLE_ID_DIGITS digits (about 8e12 of them before one more is needed)
+        self.new_tid = tuple_ids(10 ** (TUPLE_ID_DIGITS - 1) + rand64(40))
+
+    # ------------------------------------------------------------------ the wire
+    @staticmethod
+    def new_reader() -> StdoutReader:
+        """A MessagePack reader for a task's stdout."""
+        return MsgpackReader()
+
+    @staticmethod
+    def pack_values(values: Any) -> bytes:
+        """A tuple's values as they go into a tuple message."""
+        return packb(values)
+
+    @staticmethod
+    def handshake_message(setup: dict) -> bytes:
+        """The handshake as a MessagePack map (its first byte tells the task the format)."""
+        return packb(setup)
+
+    @staticmethod
+    def task_ids_message(targets: list) -> bytes:
+        """The task ids an emit went to, as a MessagePack array."""
+        return packb(targets)
+
+    @staticmethod
+    def heartbeat_message(tid: bytes) -> bytes:
+        """Storm's heartbeat tuple for a bolt, in MessagePack."""
+        return msgpack_wire.heartbeat(tid)
+
+    @staticmethod
+    def tick_message(tid: bytes, secs: int) -> bytes:
+        """A tick tuple, in MessagePack."""
+        return msgpack_wire.tick(tid, secs)
+
+    @staticmethod
+    def spout_ack_fail(ok: bool, mid: Any) -> bytes:
+        """The ack (``ok``) or fail command for a spout's message id, in MessagePack."""
+        return (msgpack_wire.ACK_HEAD if ok else msgpack_wire.FAIL_HEAD) + packb(mid)
+
+    def build_routes(self, task: Task) -> None:
+        """The routes of ``task``, each with its MessagePack tuple format."""
+        super().build_routes(task)
+        for stream_id, route in task.routes.items():
+            route.fmt = msgpack_wire.tuple_format(task.cid, stream_id, task.id)
+
+    @staticmethod
+    def parse(raw: Any) -> dict:
+        """A decoded message, which must be a map (a task never sends anything else)."""
+        if type(raw) is not dict:
+            raise TaskFailure(f"a message must be a MessagePack map, got "
+                              f"{type(raw).__name__}: {describe(packb(raw))}")
+        return raw
+
+    # ------------------------------------------------------------------ bolts
+    def bolt_messages(self, task: Task, raws: List[Any], now: float) -> None:
+        """Handle every message a bolt task wrote in one read, in order."""
+        if task.state != "running":
+            if task.state != "starting":
+                return
+            self.runner.handshake_done(task, self.parse(raws[0]))
+            raws = raws[1:]
+            if not raws:
+                return
+        inputs = task.inputs
+        pending = self.acker.pending
+        tree_done = self.tree_done
+        pop = inputs.pop
+        route = task.routes.get("default")
+        single = route.single if route is not None else None
+        if route is not None and single is not None:
+            fmt = route.fmt
+            nfields = route.nfields
+            value_free = route.value_free
+        deliver = self._deliver
+        acked = emitted = delivered = 0
+        try:
+            for msg in raws:
+                if type(msg) is dict:
+                    cmd = msg.get("command")
+                    if cmd == "ack":
+                        tid = msg.get("id")
+                        entry = pop(tid.encode(), None) if type(tid) is str else None
+                        if entry is not None:
+                            acked += 1
+                            r = entry[0]
+                            if type(r) is int:
+                                tree = pending.get(r)  # Acker.xor, inlined on this hot path
+                                if tree is not None:
+                                    tree.val ^= entry[1]
+                                    if not tree.val:
+                                        del pending[r]
+                                        tree_done(tree, True, now)
+                            elif r is not None:
+                                self._ack_entry(entry, now)
+                            continue
+                    elif cmd == "emit" and single is not None \
+                            and msg.get("need_task_ids") is False:
+                        anchors = msg.get("anchors")
+                        values = msg.get("tuple")
+                        if type(anchors) is list and len(anchors) == 1 \
+                                and type(values) is list and len(values) == nfields \
+                                and msg.get("stream", "default") == "default" \
+                                and not msg.get("task"):
+                            anchor = anchors[0]
+                            entry = inputs.get(anchor.encode()) if type(anchor) is str else None
+                            if entry is not None:  # anchored on one pending input of ours
+                                targets = single(None if value_free else values)
+                                emitted += 1
+                                delivered += len(targets)
+                                deliver(targets, fmt, packb(values),
+                                        entry if entry[0] is not None else None)
+                                continue
+                self.bolt_message(task, msg, now)
+        finally:
+            cs = task.cs
+            if acked:
+                cs.acked += acked
+            if emitted:
+                cs.emitted += emitted
+            if delivered:
+                cs.transferred += delivered
+
+    # ------------------------------------------------------------------ spouts
+    def spout_messages(self, task: Task, raws: List[Any], now: float) -> None:
+        """Handle every message a spout task wrote in one read, then feed it commands."""
+        if task.state != "running":
+            if task.state != "starting":
+                return
+            self.runner.handshake_done(task, self.parse(raws[0]))
+            raws = raws[1:]
+        synced = False
+        route = task.routes.get("default")
+        single = route.single if route is not None else None
+        for raw in raws:
+            msg = raw if type(raw) is dict else self.parse(raw)
+            cmd = msg.get("command")
+            if cmd == "sync":
+                if task.inflight:  # a sync nobody asked for is ignored
+                    self.spout_synced(task, now)
+                    synced = True
+            elif cmd == "emit":
+                values = msg.get("tuple")
+                if route is not None and single is not None and type(values) is list \
+                        and len(values) == route.nfields and msg.get("need_task_ids") is False \
+                        and msg.get("stream", "default") == "default" and not msg.get("task"):
+                    targets = single(None if route.value_free else values)
+                    task.cs.emitted += 1
+                    task.emits_in_command += 1
+                    self._spout_tuple(task, msg.get("id"), targets, route,
+                                      packb(values) if targets else b"", now)
+                else:
+                    self.spout_emit(task, msg, now)
+            elif cmd in ("log", "error", "metrics"):
+                self.other_command(task, msg, cmd)
+            else:
+                raise TaskFailure(f"Unknown command received: {cmd}")
+        if synced and task.state == "running":
+            # answer at once: the spout's round trip bounds the whole topology
+            self.spout_command(task, now)
+            if task.proc.ctl and task.proc.flush():
+                self.dirty.discard(task)
+
+    def spout_command(self, s: Task, now: float) -> Optional[float]:
+        """As for JSON, after turning a JSON deactivate queued by the stop into MessagePack."""
+        commands = s.commands
+        if not s.active and commands and JSON_DEACTIVATE_CMD in commands:
+            for i, cmd in enumerate(commands):
+                if cmd == JSON_DEACTIVATE_CMD:
+                    commands[i] = msgpack_wire.DEACTIVATE_CMD
+        return super().spout_command(s, now)

@@ -1,0 +1,122 @@
+"""The runner's side of the MessagePack multilang flavour: reading a task, the fixed messages.
+
+``petrel.serializer: msgpack`` in a topology's conf makes the runner speak MessagePack with
+every task, as Storm does with ``topology.multilang.serializer``: messages are MessagePack
+maps (task-id lists are arrays) written back to back, with no separator. The msgpack package
+(a C extension) is used when it is installed; otherwise petrel's pure-Python codec, which
+writes the same bytes, more slowly.
+
+A byte that is not part of a message cannot be skipped in MessagePack as a stray JSON line
+can be skipped: the reader stops the task with one line saying what it read.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import Any, Dict, List
+
+from petrel.errors import PetrelError
+from petrel.local.wire import ProtocolError, dumps
+from petrel.runtime.msgpack_codec import MsgpackError, describe, unpackb
+from petrel.runtime.msgpack_stream import new_reader, packb
+
+__all__ = ["SERIALIZER_KEY", "serializer_of", "MsgpackReader", "packb", "tuple_format",
+           "TUPLE_ID_DIGITS", "NEXT_CMD", "ACTIVATE_CMD", "DEACTIVATE_CMD", "ACK_HEAD",
+           "FAIL_HEAD", "spout_command", "command_id_json", "heartbeat", "tick"]
+
+SERIALIZER_KEY = "petrel.serializer"
+SERIALIZERS = ("json", "msgpack")
+# Tuple ids the runner gives in MessagePack have exactly this many digits, so a tuple
+# message is a fixed format with the id and the values filled in (see ``tuple_format``).
+TUPLE_ID_DIGITS = 13
+_ID_STR = bytes((0xA0 | TUPLE_ID_DIGITS,))   # the header of a 13-byte MessagePack string
+
+NEXT_CMD = packb({"command": "next", "id": ""})
+ACTIVATE_CMD = packb({"command": "activate", "id": ""})
+DEACTIVATE_CMD = packb({"command": "deactivate", "id": ""})
+# ``packb({"command": "ack", "id": mid})`` is the head below followed by ``packb(mid)``
+ACK_HEAD = packb({"command": "ack", "id": None})[:-1]
+FAIL_HEAD = packb({"command": "fail", "id": None})[:-1]
+_HEARTBEAT_TAIL = packb({"comp": None, "stream": "__heartbeat", "task": -1, "tuple": []})[1:]
+_TICK_MIDDLE = packb({"comp": "__system", "stream": "__tick", "task": -1})[1:] + packb("tuple")
+
+_JSON_ANSWER = (
+    "the component answered in JSON, not MessagePack: it does not speak MessagePack "
+    f"({SERIALIZER_KEY}: msgpack in topology.yaml asks every component to, and petrel's "
+    f"components do; for other shell components, such as storm.py's, remove the setting to "
+    f"use JSON)")
+_STRAY = ("a byte on the component's stdout that is not part of a MessagePack message cannot "
+          "be skipped: the component must write nothing else there (log with the component's "
+          "logger, or to stderr)")
+
+
+def serializer_of(conf: Dict[str, Any]) -> str:
+    """The topology's ``petrel.serializer`` (default json); PetrelError for another value."""
+    value = conf.get(SERIALIZER_KEY)
+    if value is None:
+        return "json"
+    if value not in SERIALIZERS:
+        raise PetrelError(f"topology.yaml: {SERIALIZER_KEY} must be json or msgpack, got "
+                          f"{value!r}; fix it or remove it (default json)")
+    return str(value)
+
+
+class MsgpackReader:
+    """A task's stdout as decoded MessagePack messages; ProtocolError for bad bytes."""
+
+    __slots__ = ("_reader", "_tail", "_first", "partial_at")
+
+    def __init__(self) -> None:
+        self._reader = new_reader()
+        self._tail = b""       # the latest bytes read while a message is incomplete
+        self._first = True     # nothing read yet: the handshake reply comes first
+        self.partial_at = 0.0  # monotonic time the latest bytes of an incomplete message came
+
+    @property
+    def buf(self) -> bytes:
+        """The latest bytes of an incomplete message (empty when none is pending)."""
+        return self._tail if self._reader.pending() else b""
+
+    def feed(self, chunk: bytes) -> List[Any]:
+        """Every message ``chunk`` completes, decoded (maps as dicts, arrays as lists)."""
+        if self._first and chunk:
+            self._first = False
+            if chunk[:1] == b"{":
+                raise ProtocolError(f"{_JSON_ANSWER}; read: {describe(chunk)}")
+        try:
+            found = self._reader.feed(chunk)
+        except MsgpackError as exc:
+            raise ProtocolError(f"cannot read the component's output as MessagePack "
+                                f"({exc}); {_STRAY}") from None
+        if self._reader.pending():
+            self._tail = chunk[-300:] if found else (self._tail + chunk[-300:])[-300:]
+            self.partial_at = monotonic()
+        return found
+
+
+def tuple_format(comp: str, stream: str, task: int) -> bytes:
+    """A tuple message for one stream of a task: ``fmt % (tuple id, packed values)``."""
+    middle = (packb("comp") + packb(comp) + packb("stream") + packb(stream)
+              + packb("task") + packb(task) + packb("tuple"))
+    return (b"\x85" + packb("id") + _ID_STR + b"%s" + middle.replace(b"%", b"%%") + b"%s")
+
+
+def heartbeat(tuple_id: bytes) -> bytes:
+    """Storm's heartbeat tuple for a bolt (it answers with a sync)."""
+    return b"\x85" + packb("id") + _ID_STR + tuple_id + _HEARTBEAT_TAIL
+
+
+def tick(tuple_id: bytes, secs: int) -> bytes:
+    """A tick tuple, its one value the tick interval."""
+    return (b"\x85" + packb("id") + _ID_STR + tuple_id + _TICK_MIDDLE + packb([secs]))
+
+
+def spout_command(head: bytes, msg_id: Any) -> bytes:
+    """An ack (``ACK_HEAD``) or fail (``FAIL_HEAD``) command for a spout message id."""
+    return head + packb(msg_id)
+
+
+def command_id_json(command: bytes) -> bytes:
+    """The message id of an ack or fail command, as JSON (the form spouts' ids are kept in)."""
+    mid = unpackb(command)["id"]
+    return str(mid).encode() if type(mid) is int else dumps(mid)
