@@ -12,7 +12,6 @@ from typing import List
 
 from petrel.local.emit_routing import EmitRouting
 from petrel.local.task import Task, TaskFailure
-from petrel.local.wire import END, dumps
 from petrel.semantics.acker import entry_roots, rand64
 
 # the fixed parts of the petrel runtime's usual messages (the quick paths)
@@ -218,7 +217,7 @@ class BoltMessages(EmitRouting):
         if targets:
             task.cs.transferred += len(targets)
             task.transferred += len(targets)
-            self._deliver(targets, route.fmt, dumps(values), None, anchor_entries)
+            self._deliver(targets, route.fmt, self.pack_values(values), None, anchor_entries)
         if need_ids is not False:
-            task.proc.ctl.append(dumps(targets) + END)
+            task.proc.ctl.append(self.task_ids_message(targets))
             self.dirty.add(task)

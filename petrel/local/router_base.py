@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import collections
 import itertools
-from typing import Callable, Deque, Dict, Optional, Protocol, TextIO
+from typing import Any, Callable, Deque, Dict, Optional, Protocol, TextIO
 
 from petrel.local.stats import RunStats
 from petrel.local.task import Route, Task, TaskFailure
-from petrel.local.wire import END, dumps, is_empty, loads
+from petrel.local.wire import END, MessageReader, StdoutReader, dumps, encode, is_empty, loads
 from petrel.semantics.acker import Acker, Tree, rand64
 from petrel.semantics.layout import TaskLayout
 from petrel.semantics.routes import plan_stream
 from petrel.topology.model import TopologyDef
 
 _TUPLE_END = b"}" + END
+ACTIVATE_CMD = b'{"command":"activate","id":""}\nend\n'
+DEACTIVATE_CMD = b'{"command":"deactivate","id":""}\nend\n'
 
 
 class RunnerHooks(Protocol):
@@ -95,6 +97,46 @@ class RouterBase:
                 + b"%s" + _TUPLE_END
             task.routes[stream_id] = route
 
+    # ------------------------------------------------------------------ the wire
+    # The runner's own messages to tasks, in JSON (``MsgpackRouter``: in MessagePack).
+    activate_cmd = ACTIVATE_CMD
+    deactivate_cmd = DEACTIVATE_CMD
+    pack_values = staticmethod(dumps)   # a tuple's values as they go into a tuple message
+
+    @staticmethod
+    def new_reader() -> StdoutReader:
+        """What splits a task's stdout into messages."""
+        return MessageReader()
+
+    @staticmethod
+    def handshake_message(setup: dict) -> bytes:
+        """The first message to a task: its conf, pid directory and topology context."""
+        return encode(setup)
+
+    @staticmethod
+    def task_ids_message(targets: list) -> bytes:
+        """The answer to an emit that wants the task ids it went to."""
+        return dumps(targets) + END
+
+    @staticmethod
+    def heartbeat_message(tid: bytes) -> bytes:
+        """Storm's heartbeat tuple for a bolt (it answers with a sync)."""
+        return (b'{"id":"' + tid + b'","comp":null,"stream":"__heartbeat","task":-1,'
+                b'"tuple":[]}\nend\n')
+
+    @staticmethod
+    def tick_message(tid: bytes, secs: int) -> bytes:
+        """A tick tuple, its one value the tick interval."""
+        return (b'{"id":"' + tid + b'","comp":"__system","stream":"__tick","task":-1,'
+                b'"tuple":[' + str(secs).encode() + b"]}\nend\n")
+
+    @staticmethod
+    def spout_ack_fail(ok: bool, mid: Any) -> bytes:
+        """The ack (``ok``) or fail command for a spout's message id."""
+        mid_json = str(mid).encode() if type(mid) is int else dumps(mid)
+        return (b'{"command":"ack","id":' if ok else b'{"command":"fail","id":') + mid_json \
+            + _TUPLE_END
+
     # ------------------------------------------------------------------ parsing
     @staticmethod
     def parse(raw: bytes) -> dict:
@@ -119,8 +161,6 @@ class RouterBase:
         if count_pending:
             spout.pending_trees -= 1
         cs = spout.cs
-        mid = tree.msg_id
-        mid_json = str(mid).encode() if type(mid) is int else dumps(mid)
         if ok:
             cs.acked += 1
             spout.acked += 1
@@ -128,11 +168,9 @@ class RouterBase:
             cs.latency.add((now - tree.start) * 1000.0)
             if self.first_ack_at is None:
                 self.first_ack_at = now
-            cmd = b'{"command":"ack","id":' + mid_json + _TUPLE_END
         else:
             cs.failed += 1
             spout.failed += 1
             self.stats.spout_failed += 1
-            cmd = b'{"command":"fail","id":' + mid_json + _TUPLE_END
         if spout.state == "running":
-            spout.commands.append(cmd)
+            spout.commands.append(self.spout_ack_fail(ok, tree.msg_id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, List, Optional, Tuple
 
+from petrel.local import msgpack_wire
 from petrel.local.bolt_messages import EMIT_TAIL
 from petrel.local.emit_routing import EmitRouting
 from petrel.local.task import Route, Task, TaskFailure
@@ -53,11 +54,19 @@ def undelivered(task: Task) -> Tuple[List[bytes], List[bytes]]:
             acks.append(command_id(cmd))
         elif cmd.startswith(FAIL_HEAD):
             fails.append(command_id(cmd))
+        elif cmd.startswith(msgpack_wire.ACK_HEAD):
+            acks.append(msgpack_wire.command_id_json(cmd))
+        elif cmd.startswith(msgpack_wire.FAIL_HEAD):
+            fails.append(msgpack_wire.command_id_json(cmd))
     return acks, fails
 
 
 class SpoutMessages(EmitRouting):
     """Handles the messages of spout tasks and feeds them commands."""
+
+    next_cmd = NEXT_CMD          # the commands in the topology's format (JSON here)
+    fail_head = FAIL_HEAD
+    command_id_json = staticmethod(command_id)
 
     def spout_messages(self, task: Task, raws: List[bytes], now: float) -> None:
         """Handle every message a spout task wrote in one read, then feed it commands."""
@@ -69,22 +78,8 @@ class SpoutMessages(EmitRouting):
         synced = False
         for raw in raws:
             if raw == _SYNC:
-                inflight = task.inflight
-                if inflight:  # a sync nobody asked for is ignored
-                    answered = inflight.popleft()
-                    if answered is True:
-                        task.nexts_ahead -= 1
-                        if task.emits_in_command:
-                            task.idle_nexts = 0
-                        else:
-                            task.idle_nexts += 1
-                            task.next_at = now + min(
-                                0.001 * (1 << min(task.idle_nexts - 1, 10)), SPOUT_MAX_IDLE_WAIT)
-                    elif answered.startswith(FAIL_HEAD):  # type: ignore[union-attr]
-                        task.failed_ids.add(command_id(answered))  # type: ignore[arg-type]
-                    task.working = True
-                    task.emits_in_command = 0
-                    task.command_sent = now
+                if task.inflight:  # a sync nobody asked for is ignored
+                    self.spout_synced(task, now)
                     synced = True
                 continue
             if raw.startswith(_SPOUT_EMIT_HEAD) and raw.endswith(EMIT_TAIL) \
@@ -105,6 +100,23 @@ class SpoutMessages(EmitRouting):
             self.spout_command(task, now)
             if task.proc.ctl and task.proc.flush():
                 self.dirty.discard(task)
+
+    def spout_synced(self, task: Task, now: float) -> None:
+        """The spout's sync for its oldest command in flight (there is one)."""
+        answered = task.inflight.popleft()
+        if answered is True:
+            task.nexts_ahead -= 1
+            if task.emits_in_command:
+                task.idle_nexts = 0
+            else:
+                task.idle_nexts += 1
+                task.next_at = now + min(
+                    0.001 * (1 << min(task.idle_nexts - 1, 10)), SPOUT_MAX_IDLE_WAIT)
+        elif answered.startswith(self.fail_head):  # type: ignore[union-attr]
+            task.failed_ids.add(self.command_id_json(answered))  # type: ignore[arg-type]
+        task.working = True
+        task.emits_in_command = 0
+        task.command_sent = now
 
     def _quick_spout_emit(self, task: Task, raw: bytes, now: float) -> bool:
         """The petrel runtime's usual spout emit (an integer id, default stream) as bytes.
@@ -137,10 +149,10 @@ class SpoutMessages(EmitRouting):
         task.emitted += 1
         task.emits_in_command += 1
         self._spout_tuple(task, msg.get("id"), targets, route,
-                          dumps(values) if targets else b"", now)
+                          self.pack_values(values) if targets else b"", now)
         if need_ids is not False:
             # the spout waits for this list before its sync: it cannot wait for the next command
-            task.proc.ctl.append(dumps(targets) + END)
+            task.proc.ctl.append(self.task_ids_message(targets))
             self.dirty.add(task)
 
     def _spout_tuple(self, task: Task, msg_id: Any, targets: List[int], route: Route,
@@ -207,7 +219,7 @@ class SpoutMessages(EmitRouting):
             if room > SPOUT_BATCH - ahead - len(parts):
                 room = SPOUT_BATCH - ahead - len(parts)
             if room > 0:
-                parts += [NEXT_CMD] * room
+                parts += [self.next_cmd] * room
                 inflight.extend([True] * room)
                 s.nexts_ahead = nexts + room
         if not parts:

@@ -25,18 +25,14 @@ class Timers(Supervision):
                 b.sample_tid = None  # never acked: sample the next tuple instead
             if now >= b.next_heartbeat:
                 hid = self.router.new_tid()
-                b.proc.ctl.append(b'{"id":"' + hid
-                                  + b'","comp":null,"stream":"__heartbeat","task":-1,'
-                                  b'"tuple":[]}\nend\n')
+                b.proc.ctl.append(self.router.heartbeat_message(hid))
                 b.next_heartbeat = now + HEARTBEAT_SECS
                 self.dirty.add(b)
             if b.tick_secs and now >= b.next_tick and self.phase in ("running", "draining"):
                 b.next_tick = next_tick(b.next_tick, b.tick_secs, now)
                 tid = self.router.new_tid()
                 b.inputs[tid] = [None, 0]
-                b.proc.tuples.append(b'{"id":"' + tid
-                                     + b'","comp":"__system","stream":"__tick","task":-1,'
-                                     b'"tuple":[' + str(b.tick_secs).encode() + b"]}\nend\n")
+                b.proc.tuples.append(self.router.tick_message(tid, b.tick_secs))
                 b.cs.executed += 1
                 self.dirty.add(b)
         for s in self.spouts:
