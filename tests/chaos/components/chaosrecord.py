@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 
 def spawn_time(pid: int) -> float:
@@ -88,14 +88,19 @@ def lines_of(path: Path) -> Iterator[Tuple[str, str]]:
                 yield verb, rest
 
 
-def task_history(records: Path, cid: str, task: int) -> Tuple[Set[int], Set[int], int]:
-    """(ids emitted, ids acked, highest id emitted or -1) over every process of one task."""
-    emitted: Set[int] = set()
-    acked: Set[int] = set()
+def task_history(records: Path, cid: str, task: int) -> Tuple[List[int], int]:
+    """(ids emitted and never acked, in order; highest id emitted or -1) over one task's processes.
+
+    One byte per id rather than sets of ints: a spout restarted late in a long soak reads a
+    history of many thousand ids, and its memory should not grow with the run's length.
+    """
+    seen = bytearray()  # per id: 1 emitted, 2 acked (3 both)
     for path in records.glob(f"{cid}.{task}.*.log"):
         for verb, rest in lines_of(path):
             if verb in ("emit", "ack") and rest.isdigit():
-                (emitted if verb == "emit" else acked).add(int(rest))
-    top = max(emitted) if emitted else -1
-    return emitted, acked, top
-
+                msg_id = int(rest)
+                if msg_id >= len(seen):
+                    seen.extend(bytes(msg_id + 1 - len(seen) + 4096))
+                seen[msg_id] |= 1 if verb == "emit" else 2
+    top = max((i for i in range(len(seen) - 1, -1, -1) if seen[i] & 1), default=-1)
+    return [i for i, flags in enumerate(seen) if flags == 1], top

@@ -52,8 +52,8 @@ class ChaosSpout(Spout):
         self.limit = self.record.ids
         self.interval = float(conf.get("chaos.spout.interval", 0.0))
         self.stop_file = conf.get("chaos.stop_file")
-        emitted, acked, top = task_history(self.record.dir, self.record.cid, self.record.task)
-        self.replay.extend(sorted(emitted - acked))
+        unacked, top = task_history(self.record.dir, self.record.cid, self.record.task)
+        self.replay.extend(unacked)
         self.next_id = top + 1
 
     def nextTuple(self) -> None:
