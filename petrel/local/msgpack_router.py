@@ -159,10 +159,16 @@ class MsgpackRouter(Router):
             cs = task.cs
             if acked:
                 cs.acked += acked
+                task.acked += acked
             if emitted:
                 cs.emitted += emitted
+                task.emitted += emitted
             if delivered:
                 cs.transferred += delivered
+                task.transferred += delivered
+            sampled = task.sample_tid
+            if sampled is not None and sampled not in inputs:
+                task.sample_done(now)
 
     # ------------------------------------------------------------------ spouts
     def spout_messages(self, task: Task, raws: List[Any], now: float) -> None:
@@ -189,6 +195,7 @@ class MsgpackRouter(Router):
                         and msg.get("stream", "default") == "default" and not msg.get("task"):
                     targets = single(None if route.value_free else values)
                     task.cs.emitted += 1
+                    task.emitted += 1
                     task.emits_in_command += 1
                     self._spout_tuple(task, msg.get("id"), targets, route,
                                       packb(values) if targets else b"", now)

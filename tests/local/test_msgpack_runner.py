@@ -78,6 +78,14 @@ def test_wordcount_gives_the_same_results_as_json(tmp_path):
         assert comps["split"].executed == 300 and comps["split"].emitted == 1800, fmt
         assert comps["split"].transferred == 1800 and comps["split"].acked == 300, fmt
         assert comps["count"].executed == 1800 and comps["count"].acked == 1800, fmt
+        for cid, cs in comps.items():   # the dashboard's per-task counters add up
+            tasks = [t for t in run.runner.tasks.values() if t.cid == cid]
+            assert sum(t.emitted for t in tasks) == cs.emitted, (fmt, cid)
+            assert sum(t.transferred for t in tasks) == cs.transferred, (fmt, cid)
+            assert sum(t.acked for t in tasks) == cs.acked, (fmt, cid)
+            if cid != "spout":
+                assert sum(t.executed for t in tasks) == cs.executed, (fmt, cid)
+                assert all(t.latency for t in tasks), (fmt, cid)
     json_words, json_total = word_counts(tmp_path / "json")
     mp_words, mp_total = word_counts(tmp_path / "msgpack")
     assert mp_total == json_total == Counter({w: 300 * n
