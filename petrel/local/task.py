@@ -106,7 +106,9 @@ class Task:
     @property
     def executed(self) -> int:
         """Tuples (and ticks) given to this bolt task: each is acked, failed, pending or
-        dropped with a dead process."""
+        dropped with a dead process (0 for a spout)."""
+        if self.is_spout:
+            return 0
         return self.acked + self.failed + len(self.inputs) + self.dropped_inputs
 
     def sample_done(self, now: float) -> None:
