@@ -5,11 +5,20 @@ The counters themselves are Storm's semantics (``petrel.semantics.stats``).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from petrel.semantics.stats import ComponentStats, LatencySample, TopologyStats
 
-__all__ = ["ComponentStats", "LatencySample", "RunStats"]
+__all__ = ["ComponentStats", "LatencySample", "RunStats", "task_counts"]
+
+TASK_COUNTERS = ("emitted", "transferred", "executed", "acked", "failed", "restarts")
+
+
+def task_counts(tasks: Iterable[Any]) -> Dict[str, Dict[str, Any]]:
+    """Each task's share of its component's counters, by task id (as a JSON key): the
+    ``tasks`` section the dashboard adds to the ``--stats-json`` document."""
+    return {str(t.id): {"component": t.cid, **{key: getattr(t, key) for key in TASK_COUNTERS}}
+            for t in tasks}
 
 
 class RunStats(TopologyStats):

@@ -67,6 +67,10 @@ def test_api_and_events_follow_a_word_count_run(tmp_path: Path) -> None:
         assert [s["elapsed_s"] for s in live] == sorted(s["elapsed_s"] for s in live)
         wait_for(lambda: run.get("/api/stats")["components"]["count"]["executed"] > 0, 20,
                  "counted words")
+        # per task: counts and rates move while the topology runs
+        wait_for(lambda: any(t["rates"]["executed"] > 0 and t["counts"]["executed"] > 0
+                             for t in run.get("/api/snapshot")["tasks"]
+                             if t["component"] == "count"), 10, "the count task's rate")
         first = run.get("/api/stats")["components"]["split"]["executed"]
         wait_for(lambda: run.get("/api/stats")["components"]["split"]["executed"] > first, 10,
                  "the counts to move")
@@ -81,6 +85,19 @@ def test_api_and_events_follow_a_word_count_run(tmp_path: Path) -> None:
                     "spout_failed", "complete_latency_ms", "exit_code", "stop_reason"):
             assert key in stats, key
         assert stats["exit_code"] == 0 and "--duration" in stats["stop_reason"]
+        # the per-task section adds up to each component's counters
+        for cid, cs in stats["components"].items():
+            mine = [t for t in stats["tasks"].values() if t["component"] == cid]
+            assert len(mine) == cs["tasks"]
+            for key in ("emitted", "transferred", "executed", "acked", "failed", "restarts"):
+                assert sum(t[key] for t in mine) == cs[key], (cid, key)
+        # the final snapshot keeps each task's last busy share and latest latencies
+        by_cid = {t["component"]: t for t in final["tasks"]}
+        assert by_cid["count"]["latency_ms"]["p50"] > 0
+        assert by_cid["spout"]["latency_ms"] is None
+        assert by_cid["split"]["busy"] is not None and 0 <= by_cid["split"]["busy"] <= 2
+        assert final["latency_ms"]["count"]["p99"] >= final["latency_ms"]["count"]["p50"] > 0
+        assert final["busy"]["split"] == by_cid["split"]["busy"]
         assert final["phase"] == "done"
         assert all(not t["up"] for t in final["tasks"])
         ended = list(snapshots(events(run.url, 2)))

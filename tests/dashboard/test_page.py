@@ -7,6 +7,7 @@ run's HTTP side is always tested without a browser (``test_api``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
@@ -76,6 +77,17 @@ def cell(driver: Any, component: str, field: str) -> str:
     return found[0].text if found else ""
 
 
+def task_cell(driver: Any, component: str, field: str) -> str:
+    """A cell of the first task of ``component`` in the tasks table."""
+    found = driver.find_elements(
+        By.CSS_SELECTOR, f"#tasks tr[data-component='{component}'] td[data-field='{field}']")
+    return found[0].text if found else ""
+
+
+SHARE = re.compile(r"^\d+%$")
+LATENCY = re.compile(r"^\d+\.\d / \d+\.\d$")
+
+
 def count(text: str) -> int:
     return int(text.replace(",", "")) if text.replace(",", "").isdigit() else -1
 
@@ -101,6 +113,24 @@ def test_the_page_follows_a_word_count_run(browser: Any, tmp_path: Path) -> None
         until(lambda: count(cell(browser, "split", "executed")) > first, 10,
                  "split's count to grow")
         assert "running" in browser.find_element(By.ID, "run-state").text
+        # per task: its own counts move, its busy share and process latency show
+        tfirst = until(lambda: count(task_cell(browser, "count", "executed")) > 0
+                       and count(task_cell(browser, "count", "executed")), 10,
+                       "the count task's executed")
+        until(lambda: count(task_cell(browser, "count", "executed")) > tfirst, 10,
+              "the count task's executed to grow")
+        until(lambda: float(task_cell(browser, "split", "rate-executed") or 0) > 0, 10,
+              "the split task's rate")
+        until(lambda: SHARE.match(task_cell(browser, "count", "busy")), 10,
+              "the count task's busy share")
+        until(lambda: LATENCY.match(task_cell(browser, "count", "latency")), 10,
+              "the count task's latency")
+        assert task_cell(browser, "spout", "latency") == "–"
+        # per component: busy (its busiest task) and latency (bolts: process latency)
+        until(lambda: SHARE.match(cell(browser, "split", "busy")), 10, "split's busy share")
+        until(lambda: LATENCY.match(cell(browser, "count", "latency")), 10,
+              "count's process latency")
+        assert LATENCY.match(cell(browser, "spout", "latency"))
         # a page reloaded (its event stream dropped and opened again) carries on
         browser.refresh()
         until(lambda: count(cell(browser, "count", "executed")) > 0, 10,

@@ -52,7 +52,7 @@ function showSummary(s) {
     ["tuple trees acked", fmtCount(st.spout_acked)], ["failed", fmtCount(st.spout_failed)],
     ["pending", fmtCount(st.pending)], ["restarts", fmtCount(st.restarts)],
     ["complete latency p50 / p99 ms", `${fmtMs(lat.p50)} / ${fmtMs(lat.p99)}`],
-    ["errors", fmtCount(s.error_count)],
+    ["errors", fmtCount(s.error_count)], ["runner CPU", fmtShare(s.runner_busy)],
   ];
   $("summary").replaceChildren(...items.map(([k, v]) => {
     const d = el("div", {class: "figure"});
@@ -94,7 +94,7 @@ function showComponents(s) {
     const spout = cs.kind === "spout";
     const load = spout || !tasks.length ? null
       : Math.max(...tasks.map(t => t.pending)) / Math.max(1, s.max_pending);
-    const busy = cs.profile ? cs.profile.busy : null;
+    const busy = (s.busy || {})[cid];
     const tr = el("tr", {"data-component": cid});
     const cells = [
       ["name", cid], ["kind", cs.kind], ["up", `${up}/${tasks.length}`],
@@ -104,7 +104,7 @@ function showComponents(s) {
       ["emitted", fmtCount(cs.emitted)], ["executed", spout ? "–" : fmtCount(cs.executed)],
       ["acked", fmtCount(cs.acked)], ["failed", fmtCount(cs.failed)],
       ["pending", fmtCount(pending)], ["load", fmtShare(load)], ["busy", fmtShare(busy)],
-      ["latency", lat ? `${fmtMs(lat.p50)} / ${fmtMs(lat.p99)}` : "–"],
+      ["latency", fmtLatency(lat)],
       ["errors", fmtCount(cs.errors)], ["restarts", fmtCount(cs.restarts)],
     ];
     for (const [key, text] of cells) tr.appendChild(el("td", {"data-field": key}, text));
@@ -118,16 +118,35 @@ function showComponents(s) {
   table.replaceChildren(...rows);
 }
 
+function fmtLatency(lat) {
+  return lat && lat.p50 !== null ? `${fmtMs(lat.p50)} / ${fmtMs(lat.p99)}` : "–";
+}
+
 function showTasks(s) {
   const head = el("tr");
-  for (const h of ["task", "component", "state", "pid", "restarts", "pending", "queued"]) {
+  for (const h of ["task", "component", "state", "pid", "restarts", "emitted/s", "executed/s",
+                   "acked/s", "failed/s", "emitted", "executed", "acked", "busy",
+                   "latency p50/p99 ms", "pending", "queued"]) {
     head.appendChild(el("th", {}, h));
   }
   const rows = [head];
   for (const t of s.tasks) {
-    const tr = el("tr", {"data-task": t.task, class: t.up ? "up" : "not-up"});
-    for (const v of [t.task, t.component, t.up ? "up" : t.state, t.pid ?? "–", t.restarts,
-                     t.pending, t.queued]) tr.appendChild(el("td", {}, v));
+    const spout = state.kinds[t.component] === "spout";
+    const r = t.rates || {}, c = t.counts || {};
+    const tr = el("tr", {"data-task": t.task, "data-component": t.component,
+                         class: t.up ? "up" : "not-up"});
+    const cells = [
+      ["task", t.task], ["component", t.component], ["state", t.up ? "up" : t.state],
+      ["pid", t.pid ?? "–"], ["restarts", t.restarts],
+      ["rate-emitted", formatRate(r.emitted)],
+      ["rate-executed", spout ? "–" : formatRate(r.executed)],
+      ["rate-acked", formatRate(r.acked)], ["rate-failed", formatRate(r.failed)],
+      ["emitted", fmtCount(c.emitted)], ["executed", spout ? "–" : fmtCount(c.executed)],
+      ["acked", fmtCount(c.acked)], ["busy", fmtShare(t.busy)],
+      ["latency", spout ? "–" : fmtLatency(t.latency_ms)],
+      ["pending", t.pending], ["queued", t.queued],
+    ];
+    for (const [key, text] of cells) tr.appendChild(el("td", {"data-field": key}, text));
     rows.push(tr);
   }
   $("tasks").replaceChildren(...rows);
