@@ -12,10 +12,10 @@ that MessagePack reads as small integers, and would otherwise be decoded as numb
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Deque, List, Optional, Tuple
 
 from petrel.runtime import msgpack_codec
-from petrel.runtime.msgpack_codec import MsgpackError, describe
+from petrel.runtime.msgpack_codec import MAX_DECLARED_LENGTH, MsgpackError, describe
 
 try:  # optional: the C implementation, same format
     import msgpack as _msgpack
@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 BACKEND = "msgpack" if _msgpack is not None else "python"
 
+
+# An incomplete message up to this size has its length headers checked after every read.
+CHECK_EVERY_READ_BELOW = 64 * 1024
 
 # The first bytes of a map or an array: every multilang message is one.
 MESSAGE_STARTS = frozenset(range(0x80, 0xA0)) | {0xDC, 0xDD, 0xDE, 0xDF}
@@ -81,16 +84,22 @@ class CReader:
 
     def __init__(self) -> None:
         assert _msgpack is not None
+        limits = {f"max_{kind}_len": MAX_DECLARED_LENGTH for kind in ("str", "bin", "array",
+                                                                        "map")}
         self._unpacker = _msgpack.Unpacker(raw=False, strict_map_key=False,
-                                           ext_hook=_refuse_ext, max_buffer_size=0)
+                                           ext_hook=_refuse_ext, max_buffer_size=0, **limits)
         self._unpackb = functools.partial(_msgpack.unpackb, raw=False, strict_map_key=False,
-                                          ext_hook=_refuse_ext)
+                                          ext_hook=_refuse_ext, **limits)
         self._extra_data = _msgpack.ExtraData
         # Offsets in the Unpacker's own stream: bytes fed, end of its last whole message.
         self._fed = 0
         self._done = 0
         self.error: Optional[MsgpackError] = None
         self._recent = b""  # the latest bytes fed to the Unpacker, for error messages
+        # The reads holding the incomplete message, and its size when its length headers
+        # were last checked (see _check_waiting).
+        self._waiting: List[bytes] = []
+        self._checked = 0
 
     def feed(self, chunk: bytes) -> List[Any]:
         """The messages ``chunk`` completes; the rest as in PythonReader.feed."""
@@ -124,11 +133,15 @@ class CReader:
             for value in self._unpacker:
                 kind = type(value)
                 if kind is not dict and kind is not list:
-                    raise MsgpackError(f"not a multilang message (a {kind.__name__})")
+                    raise MsgpackError(f"not a multilang message (a value of type "
+                                       f"{kind.__name__}, not a map or list)")
                 self._done = tell()
                 found.append(value)
         except (ValueError, OverflowError, TypeError) as exc:
             why = str(exc) or _SILENT_ERRORS.get(type(exc).__name__, type(exc).__name__)
+            if " exceeds max_" in why:  # "<n> exceeds max_array_len(<limit>)"
+                why = (f"a length header declares {int(why.split()[0]):,} items, more than the "
+                       f"{MAX_DECLARED_LENGTH:,} petrel accepts (a stray or corrupted length)")
             # Show the bytes from the end of the last whole message, as far as kept.
             recent = self._recent
             bad = recent[max(0, self._done - (self._fed - len(recent))):]
@@ -136,16 +149,94 @@ class CReader:
             self.error = error
             if not found:
                 raise error from None
+            return found
+        if self._fed != self._done:
+            self._check_waiting(chunk, found)
         return found
+
+    def _check_waiting(self, chunk: bytes, found: List[Any]) -> None:
+        """Refuse an incomplete message whose str or bin header declares too many bytes.
+
+        The Unpacker would wait for them all (it checks the array and map counts at once,
+        not these). The pure-Python decoder, which checks them, reads the message again
+        after every read while it is small, then each time its size has doubled, so a
+        large message costs at most twice that.
+        """
+        waiting = self._fed - self._done
+        if waiting <= len(chunk):  # the message started in this read
+            self._waiting = [chunk[len(chunk) - waiting:]]
+            self._checked = 0
+        else:
+            self._waiting.append(chunk)
+        if waiting > CHECK_EVERY_READ_BELOW and waiting <= 2 * self._checked:
+            return
+        self._checked = waiting
+        data = b"".join(self._waiting)
+        try:
+            if data[0] not in MESSAGE_STARTS:  # a str or bin, say: refused once complete
+                raise MsgpackError("not a multilang message")
+            msgpack_codec.decode_at(data, 0)
+        except msgpack_codec.Incomplete:
+            pass
+        except MsgpackError as exc:
+            self.error = MsgpackError(f"{exc}; read: {describe(data)}")
+            if not found:
+                raise self.error from None
 
     def pending(self) -> int:
         """How many bytes of an incomplete message wait for the rest."""
         return self._fed - self._done
 
 
+# Why a channel stops at the first bad byte, said with every such error.
+NO_RESYNC = ("a MessagePack stream cannot be resynchronised after a stray byte (it has no "
+             "line ends to resume at); the usual cause is text printed to the stdout that "
+             "carries the protocol")
+
+
+def channel_feed(queue: Deque[Any], partial: List[bytes],
+                 error: Callable[[str], Exception]) -> Tuple[Callable[[bytes], None],
+                                                              Callable[[], int]]:
+    """A Channel's ``feed`` and ``partial_bytes`` for MessagePack, with a fresh reader.
+
+    ``feed`` queues the messages a read completes, then, in place of bad bytes, one
+    ``error(text)``. ``partial`` holds one empty placeholder while a message is incomplete
+    (its bytes are in the reader, which ``partial_bytes`` asks), so code that tests the
+    JSON channel's ``partial`` for emptiness works unchanged.
+    """
+    reader = new_reader()
+    pending = reader.pending
+
+    def feed(chunk: bytes) -> None:
+        try:
+            queue.extend(reader.feed(chunk))
+            bad = reader.error
+        except MsgpackError as exc:
+            bad = exc
+        if bad is not None:
+            queue.append(error(f"invalid MessagePack from the host: {bad}; {NO_RESYNC}"))
+        elif pending():
+            if not partial:
+                partial.append(b"")
+        elif partial:
+            partial.clear()
+    return feed, pending
+
+
 def new_reader() -> Any:
     """A stream reader with the fastest codec available (CReader or PythonReader)."""
     return CReader() if _msgpack is not None else PythonReader()
+
+
+def new_packer() -> Callable[[Any], bytes]:
+    """A packing function of its own (the msgpack package's Packer.pack, else ``packb``).
+
+    It raises what the packer does: TypeError, ValueError, OverflowError (an int beyond
+    64 bits, with the package).
+    """
+    if _msgpack is None:
+        return msgpack_codec.packb
+    return _msgpack.Packer(use_bin_type=True).pack
 
 
 def _c_packb() -> Callable[[Any], bytes]:

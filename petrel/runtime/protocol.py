@@ -225,22 +225,10 @@ class Channel:
     def use_msgpack(self) -> None:
         """Speak MessagePack from now on (``detect_format``: when the handshake is a map)."""
         from petrel.runtime import msgpack_stream
-        reader = msgpack_stream.new_reader()
-        queue = self.queue
-
-        def feed(chunk: bytes) -> None:
-            try:
-                queue.extend(reader.feed(chunk))
-                if reader.error is None:
-                    return
-                error = reader.error
-            except msgpack_stream.MsgpackError as exc:
-                error = exc
-            queue.append(ProtocolError(f"invalid MessagePack from the host: {error}"))
+        self.feed, self.partial_bytes = msgpack_stream.channel_feed(  # type: ignore
+            self.queue, self.partial, ProtocolError)
         self.format = "msgpack"
         self.frame_message = msgpack_stream.packb
-        self.partial_bytes = reader.pending  # type: ignore[method-assign]
-        self.feed = feed  # type: ignore[method-assign]
 
     # -- output -------------------------------------------------------------------------
 
