@@ -25,6 +25,8 @@ class Collector:
              need_task_ids: bool) -> Optional[List[int]]:
         """Send one tuple already validated; ``encoded`` is ``values`` as JSON bytes.
 
+        (Or in the collector's format, for one that sets ``pack_values``.)
+
         ``anchors`` is a list of input tuple ids for a bolt and None for a spout;
         ``msg_id`` (spouts) None means unreliable; ``task`` set means a direct emit.
         Returns the destination task ids when ``need_task_ids`` and not direct, else None.
@@ -54,6 +56,11 @@ class Collector:
     def flush(self) -> None:
         """Make buffered output visible now (no-op for collectors that do not buffer)."""
 
+    def fast_emit(self, component: Any) -> Optional[Callable[..., Optional[List[int]]]]:
+        """With ``pack_values``: the component's ``_storm_emit`` taking its commonest emit
+        straight to this collector's output, or None (every emit takes the checked path)."""
+        return None
+
     # A collector that transmits multilang messages as they are may set this to a function
     # taking one whole framed message (bytes); components then format their commonest
     # emits themselves. None: every emit is a call to emit().
@@ -66,6 +73,10 @@ class Collector:
     # None: unreliable); a BasicBolt passes x = the input being processed, which the emit
     # is anchored to. Returns None. Other emits still go to emit().
     quick_emit: Optional[Callable[[List[Any], Any], None]] = None
+    # A collector whose channel is not JSON sets this to pack_values(component_id, stream,
+    # values) -> bytes in its format (InvalidEmit for what the format cannot carry): the
+    # components then pass those bytes to emit() as ``encoded``. None: JSON.
+    pack_values: Optional[Callable[[str, str, Any], bytes]] = None
 
 
 _ACK = b'{"command":"ack","id":'

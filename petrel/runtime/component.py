@@ -144,6 +144,16 @@ class Component:
         self._petrel_default_width = self._petrel_widths.get("default", -1)
         self._petrel_raw_write = collector.raw_write
         self._petrel_quick_emit = collector.quick_emit
+        # A collector in another format than JSON (MessagePack): this instance's checked
+        # encoding and its commonest emit are replaced by the collector's, so the JSON
+        # path below costs nothing more for it.
+        for name in ("_encode_checked", "_storm_emit"):
+            self.__dict__.pop(name, None)
+        if collector.pack_values is not None:
+            self._encode_checked = self._pack_checked  # type: ignore[method-assign]
+            fast = collector.fast_emit(self)
+            if fast is not None:
+                self._storm_emit = fast  # type: ignore[method-assign]
         self._petrel_input_fields: Mapping[Any, Dict[str, List[str]]] = input_fields(context)
         self._petrel_on_error = on_error_policy(conf)
         _facade.set_current(self)
@@ -183,6 +193,16 @@ class Component:
         if _NULL_NEEDS_CHECK and data.partition(NULL_JSON)[1]:
             return encode_values(self._petrel_component_id, stream, values)
         return data
+
+    def _pack_checked(self, values: Any, stream: Any) -> bytes:
+        """``_encode_checked`` for a collector with ``pack_values`` (MessagePack)."""
+        width = self._petrel_widths.get(stream)
+        if width is None or (type(values) is not list and type(values) is not tuple) \
+                or len(values) != width:
+            raise emit_shape_error(self._petrel_component_id, self._petrel_streams,
+                                   stream, values)
+        return self._petrel_collector.pack_values(  # type: ignore[union-attr,misc]
+            self._petrel_component_id, stream, values)
 
     def _storm_emit(self, values: Any, stream: Optional[str], anchors: Any, id: Any,
                     task: Optional[int], need_task_ids: bool) -> Optional[List[int]]:

@@ -33,7 +33,8 @@ from petrel.runtime.tuples import HEARTBEAT_STREAM, Tuple
 
 log = logging.getLogger("storm")
 
-SYNC = ProtocolCollector.SYNC
+SYNC = ProtocolCollector.SYNC   # in JSON; each loop takes its channel's (sync_message)
+SYNC_COMMAND = {"command": "sync"}
 # While a bolt works through a batch of input, pending output is flushed once this many
 # messages wait (so the host can refill its window while we go on), or at the latest this
 # long after the previous flush (so a slow bolt still shows Storm acks and signs of life).
@@ -55,6 +56,11 @@ def handshake(channel: Channel) -> TypingTuple[Dict[str, Any], Dict[str, Any]]:
     channel.send({"pid": pid})
     channel.flush()
     return conf, context
+
+
+def sync_message(channel: Channel) -> bytes:
+    """The framed ``sync`` in the channel's format (JSON: the same bytes as SYNC)."""
+    return channel.frame_message(SYNC_COMMAND)
 
 
 def _tuple_of(msg: Any, fields_for: Any) -> Optional[Tuple]:
@@ -83,6 +89,7 @@ def bolt_loop(component: Any, channel: Channel) -> None:
     fields_for = component._petrel_input_fields
     no_fields = _NO_FIELDS
     make = Tuple
+    sync = sync_message(channel)
     flushed = clock()
     while True:
         if not queue:
@@ -94,7 +101,7 @@ def bolt_loop(component: Any, channel: Channel) -> None:
         try:
             stream = msg["stream"]
             if stream == HEARTBEAT_STREAM:
-                write(SYNC)
+                write(sync)
                 continue
             comp = msg["comp"]
             values = msg["tuple"]
@@ -132,6 +139,7 @@ def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -
 
     collector.ack = timed_ack
     fields_for = component._petrel_input_fields
+    sync = sync_message(channel)
     done = flushed = clock()
     try:
         while True:
@@ -140,7 +148,7 @@ def bolt_loop_profiled(component: Any, channel: Channel, profile: BoltProfile) -
                 flushed = clock()
             tup = _tuple_of(queue.popleft(), fields_for)
             if tup is None:
-                channel.write(SYNC)
+                channel.write(sync)
                 continue
             read_done = clock()
             ack_time[0] = 0.0
@@ -225,11 +233,12 @@ def spout_loop(component: Any, channel: Channel) -> None:
                "deactivate": component.deactivate}
     known: Dict[bytes, Any] = {}   # raw bytes of a whole message -> the user's method
     last_chunk, last_method = b"", None
+    sync = sync_message(channel)
     storm.set_current(component)  # one component per worker: the only one ever current
     while True:
         if queue:
             _handle_spout_message(queue.popleft(), dispatch)
-            pending.append(SYNC)
+            pending.append(sync)
             continue
         if pending:
             # Our answer to the previous command. Channel.flush() takes a lock for every
@@ -259,9 +268,9 @@ def spout_loop(component: Any, channel: Channel) -> None:
             # commands are small, and 64 KiB stays below malloc's mmap threshold.
             chunk = read(in_fd, SPOUT_READ_SIZE)
         except OSError as exc:
-            raise ChannelClosed(f"stdin unreadable ({exc})", sum(map(len, partial))) from None
+            raise ChannelClosed(f"stdin unreadable ({exc})", channel.partial_bytes()) from None
         if not chunk:
-            raise ChannelClosed("stdin closed by the host", sum(map(len, partial)))
+            raise ChannelClosed("stdin closed by the host", channel.partial_bytes())
         if partial:
             feed(chunk)
             continue
@@ -276,7 +285,7 @@ def spout_loop(component: Any, channel: Channel) -> None:
                 method()
             except Exception as exc:
                 report_exception(component, method.__name__ + "()", exc)
-            pending.append(SYNC)
+            pending.append(sync)
             continue
         feed(chunk)
         if len(queue) == 1 and not partial and len(chunk) <= MEMO_MAX_BYTES \
@@ -291,6 +300,7 @@ def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile)
     queue = channel.queue
     clock = time.perf_counter
     dispatch = _spout_dispatch(component)
+    sync = sync_message(channel)
     done = clock()
     while True:
         if not queue:
@@ -309,7 +319,7 @@ def spout_loop_profiled(component: Any, channel: Channel, profile: SpoutProfile)
                 profile.add(read_done - done, 0.0, spent, now)
             else:
                 profile.add(read_done - done, 0.0, 0.0, now, spent)
-        channel.write(SYNC)
+        channel.write(sync)
         done = now
 
 

@@ -55,7 +55,9 @@ class Worker:
         self.module = module
         self.log_path = path
         self.stdio = stdio
-        self.channel = Channel(stdio.protocol_in, stdio.protocol_out)
+        # JSON or MessagePack, whichever the handshake comes in (Storm's
+        # topology.multilang.serializer): Channel.use_msgpack.
+        self.channel = Channel(stdio.protocol_in, stdio.protocol_out, detect_format=True)
         self.component_started = False
         self.handshake_done = False
 
@@ -200,10 +202,11 @@ def run_component(component: Any) -> None:
     profile: Optional[Profile] = None
     try:
         _debugger_keep_alive()
-        collector = ProtocolCollector(channel)
+        collector = _collector(channel, context)
         component.attach(collector, conf, context)
-        log.info("handshake done: component %r, task %s, pid %d",
-                 context.get("componentid"), context.get("taskid"), os.getpid())
+        log.info("handshake done: component %r, task %s, pid %d, multilang %s",
+                 context.get("componentid"), context.get("taskid"), os.getpid(),
+                 _format_description(channel))
         try:
             component.initialize(conf, context)
         except Exception as exc:
@@ -227,6 +230,23 @@ def run_component(component: Any) -> None:
             write_summary(summary, kind, profile, time.perf_counter() - started)
 
 
+def _collector(channel: Channel, context: Dict[str, Any]) -> ProtocolCollector:
+    """The collector that writes the channel's format."""
+    if channel.format == "msgpack":
+        from petrel.runtime.msgpack_output import MsgpackCollector
+        return MsgpackCollector(channel, str(context.get("componentid")))
+    return ProtocolCollector(channel)
+
+
+def _format_description(channel: Channel) -> str:
+    """'json' or 'MessagePack (<backend>)', for the log."""
+    if channel.format != "msgpack":
+        return "json"
+    from petrel.runtime.msgpack_stream import BACKEND as MSGPACK_BACKEND
+    return "MessagePack (" + ("the msgpack package" if MSGPACK_BACKEND == "msgpack"
+                              else "petrel's pure-Python codec") + ")"
+
+
 def _run_until_the_end(worker: Worker, component: Any, profile: Optional[Profile]) -> None:
     """The protocol loop, and every way it ends after the handshake."""
     channel = worker.channel
@@ -247,7 +267,9 @@ def _run_until_the_end(worker: Worker, component: Any, profile: Optional[Profile
     except ProtocolError as exc:
         _flush_quietly(channel)
         log.error("protocol error: %s", exc)
-        worker.stdio.tell_storm(f"petrel: protocol error: {exc} (log: {worker.log_path})")
+        who = getattr(component, "_petrel_component_id", type(component).__name__)
+        worker.stdio.tell_storm(f"petrel: component {who!r}: protocol error: {exc} "
+                                f"(log: {worker.log_path})")
         sys.exit(EXIT_FAILURE)
     except Exception as exc:  # a bug in petrel itself: say so loudly, exit
         _flush_quietly(channel)

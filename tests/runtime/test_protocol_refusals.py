@@ -244,9 +244,11 @@ Echo().run()
 
 @pytest.mark.parametrize("after_setup, expected", [
     (b'{"id":"1","comp":"s","stream":"default","task":2,"tuple":"abc"}\nend\n',
-     "petrel: protocol error: tuple message whose 'tuple' is a JSON string"),
-    (b"[1]\nend\n", "petrel: protocol error: a list of task ids that no emit asked for"),
-    (b'{"command":"next"}\nend\n', "petrel: protocol error: Unknown command received: 'next'"),
+     "petrel: component 'c': protocol error: tuple message whose 'tuple' is a JSON string"),
+    (b"[1]\nend\n",
+     "petrel: component 'c': protocol error: a list of task ids that no emit asked for"),
+    (b'{"command":"next"}\nend\n',
+     "petrel: component 'c': protocol error: Unknown command received: 'next'"),
 ])
 def test_the_component_exits_non_zero_with_one_clear_line(tmp_path, after_setup, expected):
     (tmp_path / "echo.py").write_text(BOLT)
