@@ -3,7 +3,9 @@
 ``component_table`` is ``petrel status``'s per-component table, read from Nimbus's
 ``getTopologyInfo`` as Storm's UI reads it: rates over the 10-minute window, a bolt's
 capacity (its busiest executor's share of the window spent executing), average latencies
-(Storm keeps averages, not percentiles), all-time counts and the latest error.
+(Storm keeps averages, not percentiles; a bolt's execute and process latency: for a shell
+bolt, execute covers only the hand-over to its subprocess, process lasts until its ack),
+all-time counts and the latest error.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ def _cell(value: object) -> str:
 WINDOW = "600"                 # Storm's 10-minute window, the one its UI shows first
 ALL_TIME = ":all-time"
 COMPONENT_HEADERS = ["component", "type", "executors", "tasks", "emitted/s", "acked/s",
-                     "failed/s", "capacity", "latency ms", "emitted", "acked", "failed",
-                     "last error"]
+                     "failed/s", "capacity", "latency ms", "process ms", "emitted", "acked",
+                     "failed", "last error"]
 
 
 class _Figures:
@@ -75,6 +77,8 @@ class _Figures:
                                           "acked_10m", "failed_10m")}
         self.latency_sum = 0.0       # average x count, over executors (10-minute window)
         self.latency_count = 0
+        self.process_sum = 0.0       # bolts' process latency, average x acked
+        self.process_count = 0
         self.capacity = 0.0          # the busiest executor's, as Storm's UI shows it
 
 
@@ -127,6 +131,10 @@ def _add_executor(fig: _Figures, ex: Any) -> None:
         # capacity: the share of the window this executor spent executing tuples
         seconds = min(int(WINDOW), max(1, int(getattr(ex, "uptime_secs", 0) or 0)))
         fig.capacity = max(fig.capacity, total / (seconds * 1000.0))
+        process, acked = _weighted(getattr(bolt, "process_ms_avg", None),
+                                   getattr(bolt, "acked", None), WINDOW)
+        fig.process_sum += process
+        fig.process_count += acked
     fig.latency_sum += total
     fig.latency_count += n
 
@@ -135,7 +143,8 @@ def component_table(info: Any, keep: Callable[[Any], bool] = lambda ex: True,
                     now: Optional[float] = None) -> Optional[str]:
     """``petrel status``'s per-component table from a TopologyInfo: rates over Storm's
     10-minute window, capacity (bolts), average latency (spouts: complete, bolts: execute),
-    all-time counts and the latest error; only executors ``keep`` accepts; None without any.
+    bolts' average process latency, all-time counts and the latest error; only executors
+    ``keep`` accepts; None without any.
     """
     figures: Dict[str, _Figures] = {}
     for ex in info.executors or []:
@@ -149,11 +158,13 @@ def component_table(info: Any, keep: Callable[[Any], bool] = lambda ex: True,
     for cid in sorted(figures):
         f, c = figures[cid], figures[cid].counts
         latency = f.latency_sum / f.latency_count if f.latency_count else None
+        process = f.process_sum / f.process_count if f.process_count else None
         rows.append([cid, f.kind, f.executors, f.tasks,
                      _rate(c["emitted_10m"], uptime), _rate(c["acked_10m"], uptime),
                      _rate(c["failed_10m"], uptime),
                      f"{f.capacity:.3f}" if f.kind == "bolt" else "-",
                      "-" if latency is None else f"{latency:.2f}",
+                     "-" if process is None else f"{process:.2f}",
                      c["emitted"], c["acked"], c["failed"],
                      latest_error(errors.get(cid), now)])
     return format_table(COMPONENT_HEADERS, rows)

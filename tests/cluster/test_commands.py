@@ -82,15 +82,15 @@ def test_status_all_and_one(capsys, nimbus: StandInNimbus) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("topology 'wc' (wc-") and "ACTIVE" in lines[0]
     assert lines[1].split() == ["component", "type", "executors", "tasks", "emitted/s",
-                                "acked/s", "failed/s", "capacity", "latency", "ms", "emitted",
-                                "acked", "failed", "last", "error"]
+                                "acked/s", "failed/s", "capacity", "latency", "ms", "process",
+                                "ms", "emitted", "acked", "failed", "last", "error"]
     rows = {line.split()[0]: line for line in lines[3:]}
     assert set(rows) == {"count", "spout"}            # no __acker
     # stand-in: 100 emitted on "default" + 7 on __ack_init per executor; count has 2 executors
     count, spout = rows["count"].split(), rows["spout"].split()
-    assert count[:4] + count[9:12] == ["count", "bolt", "2", "2", "200", "160", "4"]
+    assert count[:4] + count[10:13] == ["count", "bolt", "2", "2", "200", "160", "4"]
     assert rows["count"].endswith("ago (w1:6700): ValueError: bad word")
-    assert spout[:4] + spout[9:] == ["spout", "spout", "1", "1", "100", "90", "3"]
+    assert spout[:4] + spout[10:] == ["spout", "spout", "1", "1", "100", "90", "3"]
 
 
 def test_status_unknown_name(capsys, nimbus: StandInNimbus) -> None:

@@ -12,11 +12,12 @@ NOW = 1_000_000
 
 
 def bolt_executor(cid: str, task: int, executed: int, execute_ms: float, uptime: int = 300,
-                  acked: int = 0, failed: int = 0, host: str = "w1", port: int = 6700) -> Any:
+                  acked: int = 0, failed: int = 0, host: str = "w1", port: int = 6700,
+                  process_ms: float = 1.0) -> Any:
     gsid = t.GlobalStreamId(componentId="spout", streamId="default")
     bolt = t.BoltStats(acked={"600": {gsid: acked}, ":all-time": {gsid: acked * 2}},
                        failed={"600": {gsid: failed}, ":all-time": {gsid: failed}},
-                       process_ms_avg={"600": {gsid: 1.0}},
+                       process_ms_avg={"600": {gsid: process_ms}},
                        executed={"600": {gsid: executed}, ":all-time": {gsid: executed * 2}},
                        execute_ms_avg={"600": {gsid: execute_ms}})
     return _executor(cid, task, t.ExecutorSpecificStats(bolt=bolt), uptime, host, port,
@@ -51,7 +52,7 @@ def info(executors: List[Any], errors: Dict[str, List[Any]], uptime: int = 300) 
 
 def rows(table: str) -> Dict[str, List[str]]:
     lines = table.splitlines()
-    return {line.split()[0]: line.split(None, 12) for line in lines[2:]}
+    return {line.split()[0]: line.split(None, 13) for line in lines[2:]}
 
 
 def test_rates_capacity_latency_and_the_latest_error() -> None:
@@ -62,23 +63,25 @@ def test_rates_capacity_latency_and_the_latest_error() -> None:
         spout_executor("spout", 1, acked=3000, complete_ms=12.0),
         spout_executor("spout", 2, acked=1000, complete_ms=4.0),
         # 30,000 tuples x 2 ms in 300 s: 20% busy; the other executor 6,000 x 1 ms: 2%
-        bolt_executor("split", 3, executed=30_000, execute_ms=2.0, acked=30_000, failed=300),
-        bolt_executor("split", 4, executed=6_000, execute_ms=1.0, acked=6_000),
+        # process latency weighted by acked: (30,000 x 5 ms + 6,000 x 11 ms) / 36,000 = 6 ms
+        bolt_executor("split", 3, executed=30_000, execute_ms=2.0, acked=30_000, failed=300,
+                      process_ms=5.0),
+        bolt_executor("split", 4, executed=6_000, execute_ms=1.0, acked=6_000, process_ms=11.0),
         bolt_executor("__acker", 5, executed=1, execute_ms=1.0),
     ], {"split": err}), now=NOW)
     assert table is not None
     header = table.splitlines()[0].split()
-    assert header[:9] == ["component", "type", "executors", "tasks", "emitted/s", "acked/s",
-                          "failed/s", "capacity", "latency"]
+    assert header[:11] == ["component", "type", "executors", "tasks", "emitted/s", "acked/s",
+                           "failed/s", "capacity", "latency", "ms", "process"]
     got = rows(table)
     assert set(got) == {"spout", "split"}       # system components are left out
     spout = got["spout"]
     # rates over the 10-minute window, which is the 300 s the topology has been up
-    assert spout[1:9] == ["spout", "2", "2", "13.3", "13.3", "0.0", "-", "10.00"]
-    assert spout[9:12] == ["8000", "4000", "12"]      # all-time emitted (user streams), acked
+    assert spout[1:10] == ["spout", "2", "2", "13.3", "13.3", "0.0", "-", "10.00", "-"]
+    assert spout[10:13] == ["8000", "4000", "12"]     # all-time emitted (user streams), acked
     split = got["split"]
-    assert split[1:9] == ["bolt", "2", "2", "360", "120", "1.0", "0.200", "1.83"]
-    assert split[12] == "1m 5s ago (w1:6700): ValueError: boom"
+    assert split[1:10] == ["bolt", "2", "2", "360", "120", "1.0", "0.200", "1.83", "6.00"]
+    assert split[13] == "1m 5s ago (w1:6700): ValueError: boom"
 
 
 def test_only_the_executors_kept_and_none_without_any() -> None:
@@ -95,4 +98,4 @@ def test_executors_without_stats_yet() -> None:
                              component_id="count", host="w1", port=6700, uptime_secs=0)
     table = component_table(info([bare], {}, uptime=0))
     assert table is not None
-    assert rows(table)["count"][1:9] == ["-", "1", "2", "0.0", "0.0", "0.0", "-", "-"]
+    assert rows(table)["count"][1:10] == ["-", "1", "2", "0.0", "0.0", "0.0", "-", "-", "-"]
