@@ -11,14 +11,15 @@ Everything else takes the general path the JSON format uses too (``bolt_message`
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple, cast
 
 from petrel.local import msgpack_wire
+from petrel.local.emit_routing import MEMO_MAX_BYTES, MEMO_MAX_ENTRIES
 from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb, serializer_of
 from petrel.local.router_base import DEACTIVATE_CMD as JSON_DEACTIVATE_CMD
 from petrel.local.router_base import RunnerHooks, tuple_ids
 from petrel.local.routing import Router
-from petrel.local.task import Task, TaskFailure
+from petrel.local.task import Route, Task, TaskFailure
 from petrel.local.wire import StdoutReader
 from petrel.runtime.msgpack_codec import describe
 from petrel.semantics.acker import rand64
@@ -114,7 +115,7 @@ class MsgpackRouter(Router):
         if route is not None and single is not None:
             fmt = route.fmt
             nfields = route.nfields
-            value_free = route.value_free
+            memo = cast(Dict[Any, tuple], route.memo)   # str keys here
         deliver = self._deliver
         acked = emitted = delivered = 0
         try:
@@ -148,10 +149,16 @@ class MsgpackRouter(Router):
                             anchor = anchors[0]
                             entry = inputs.get(anchor.encode()) if type(anchor) is str else None
                             if entry is not None:  # anchored on one pending input of ours
-                                targets = single(None if value_free else values)
+                                value = values[0] if nfields == 1 else None
+                                known = memo.get(value) if type(value) is str else None
+                                if known is None:
+                                    known = self._learn_values(cast(Route, route), values)
+                                packed, targets = known
+                                if targets is None:  # shuffle and the like: a new pick each time
+                                    targets = single(None)
                                 emitted += 1
                                 delivered += len(targets)
-                                deliver(targets, fmt, packb(values),
+                                deliver(targets, fmt, packed,
                                         entry if entry[0] is not None else None)
                                 continue
                 self.bolt_message(task, msg, now)
@@ -169,6 +176,28 @@ class MsgpackRouter(Router):
             sampled = task.sample_tid
             if sampled is not None and sampled not in inputs:
                 task.sample_done(now)
+
+    @staticmethod
+    def _learn_values(route: Route, values: list) -> Tuple[bytes, Optional[List[int]]]:
+        """(packed values, target tasks) of a checked emit on ``route``'s quick path.
+
+        The targets are None when the grouping ignores the values (shuffle and the like):
+        the caller then picks them anew for each emit.
+
+        A one-field tuple of a short string is remembered per route, so the next emit of the
+        same value costs a lookup (only strings: 1, 1.0 and True are equal keys but pack
+        differently).
+        """
+        assert route.single is not None
+        packed = packb(values)
+        known = (packed, None if route.value_free else route.single(values))
+        value = values[0] if route.nfields == 1 else None
+        if type(value) is str and len(packed) <= MEMO_MAX_BYTES:
+            memo = cast(Dict[Any, tuple], route.memo)
+            if len(memo) >= MEMO_MAX_ENTRIES:
+                memo.clear()
+            memo[value] = known
+        return known
 
     # ------------------------------------------------------------------ spouts
     def spout_messages(self, task: Task, raws: List[Any], now: float) -> None:
@@ -193,12 +222,18 @@ class MsgpackRouter(Router):
                 if route is not None and single is not None and type(values) is list \
                         and len(values) == route.nfields and msg.get("need_task_ids") is False \
                         and msg.get("stream", "default") == "default" and not msg.get("task"):
-                    targets = single(None if route.value_free else values)
+                    value = values[0] if route.nfields == 1 else None
+                    memo = cast(Dict[Any, tuple], route.memo)
+                    known = memo.get(value) if type(value) is str else None
+                    if known is None:
+                        known = self._learn_values(route, values)
+                    packed, targets = known
+                    if targets is None:  # shuffle and the like: a new pick each time
+                        targets = single(None)
                     task.cs.emitted += 1
                     task.emitted += 1
                     task.emits_in_command += 1
-                    self._spout_tuple(task, msg.get("id"), targets, route,
-                                      packb(values) if targets else b"", now)
+                    self._spout_tuple(task, msg.get("id"), targets, route, packed, now)
                 else:
                     self.spout_emit(task, msg, now)
             elif cmd in ("log", "error", "metrics"):

@@ -20,6 +20,11 @@ from petrel.local.wire import ProtocolError, dumps
 from petrel.runtime.msgpack_codec import MsgpackError, describe, unpackb
 from petrel.runtime.msgpack_stream import new_reader, packb
 
+try:  # optional: the C implementation (petrel.runtime.msgpack_stream falls back the same way)
+    import msgpack as _msgpack
+except ImportError:  # pragma: no cover - depends on the environment
+    _msgpack = None
+
 __all__ = ["SERIALIZER_KEY", "serializer_of", "MsgpackReader", "packb", "tuple_format",
            "TUPLE_ID_DIGITS", "NEXT_CMD", "ACTIVATE_CMD", "DEACTIVATE_CMD", "ACK_HEAD",
            "FAIL_HEAD", "spout_command", "command_id_json", "heartbeat", "tick"]
@@ -45,6 +50,13 @@ _JSON_ANSWER = (
     f"({SERIALIZER_KEY}: msgpack in topology.yaml asks every component to, and petrel's "
     f"components do; for other shell components, such as storm.py's, remove the setting to "
     f"use JSON)")
+
+
+def _refuse_ext(code: int, data: bytes) -> Any:
+    raise MsgpackError(f"MessagePack extension type {code}, which the multilang protocol does "
+                       f"not use")
+
+
 _STRAY = ("a byte on the component's stdout that is not part of a MessagePack message cannot "
           "be skipped: the component must write nothing else there (log with the component's "
           "logger, or to stderr)")
@@ -62,20 +74,32 @@ def serializer_of(conf: Dict[str, Any]) -> str:
 
 
 class MsgpackReader:
-    """A task's stdout as decoded MessagePack messages; ProtocolError for bad bytes."""
+    """A task's stdout as decoded MessagePack messages; ProtocolError for bad bytes.
 
-    __slots__ = ("_reader", "_tail", "_first", "partial_at")
+    With the msgpack package, its streaming Unpacker decodes every message of a read in one
+    C loop, and the messages are checked after (each must be a map or an array); bad bytes
+    end the task, so the messages of the same read before them are not handled.
+    """
+
+    __slots__ = ("_reader", "_unpacker", "_fed", "_tail", "_first", "partial_at")
 
     def __init__(self) -> None:
-        self._reader = new_reader()
+        self._unpacker = None if _msgpack is None else _msgpack.Unpacker(
+            raw=False, strict_map_key=False, ext_hook=_refuse_ext, max_buffer_size=0)
+        self._reader: Any = new_reader() if self._unpacker is None else None
+        self._fed = 0          # bytes given to the Unpacker
         self._tail = b""       # the latest bytes read while a message is incomplete
         self._first = True     # nothing read yet: the handshake reply comes first
         self.partial_at = 0.0  # monotonic time the latest bytes of an incomplete message came
 
+    def _pending(self) -> int:
+        unpacker = self._unpacker
+        return self._fed - unpacker.tell() if unpacker is not None else self._reader.pending()
+
     @property
     def buf(self) -> bytes:
         """The latest bytes of an incomplete message (empty when none is pending)."""
-        return self._tail if self._reader.pending() else b""
+        return self._tail if self._pending() else b""
 
     def feed(self, chunk: bytes) -> List[Any]:
         """Every message ``chunk`` completes, decoded (maps as dicts, arrays as lists)."""
@@ -83,12 +107,26 @@ class MsgpackReader:
             self._first = False
             if chunk[:1] == b"{":
                 raise ProtocolError(f"{_JSON_ANSWER}; read: {describe(chunk)}")
+        unpacker = self._unpacker
         try:
-            found = self._reader.feed(chunk)
-        except MsgpackError as exc:
+            if unpacker is None:
+                found = self._reader.feed(chunk)
+            else:
+                unpacker.feed(chunk)
+                self._fed += len(chunk)
+                found = list(unpacker)
+                for msg in found:
+                    kind = type(msg)
+                    if kind is not dict and kind is not list:
+                        raise MsgpackError(f"not a multilang message (a {kind.__name__}); "
+                                           f"read: {describe(chunk)}")
+        except (ValueError, OverflowError, TypeError) as exc:  # MsgpackError is a ValueError
+            why = str(exc) or type(exc).__name__
+            if "; read: " not in why:
+                why += f"; read: {describe(chunk)}"
             raise ProtocolError(f"cannot read the component's output as MessagePack "
-                                f"({exc}); {_STRAY}") from None
-        if self._reader.pending():
+                                f"({why}); {_STRAY}") from None
+        if self._pending():
             self._tail = chunk[-300:] if found else (self._tail + chunk[-300:])[-300:]
             self.partial_at = monotonic()
         return found

@@ -85,6 +85,7 @@ def test_wordcount_gives_the_same_results_as_json(tmp_path):
             assert sum(t.acked for t in tasks) == cs.acked, (fmt, cid)
             if cid != "spout":
                 assert sum(t.executed for t in tasks) == cs.executed, (fmt, cid)
+                assert all(t.executed for t in tasks), (fmt, cid)   # shuffle spreads too
                 assert all(t.latency for t in tasks), (fmt, cid)
     json_words, json_total = word_counts(tmp_path / "json")
     mp_words, mp_total = word_counts(tmp_path / "msgpack")
@@ -238,9 +239,11 @@ def test_reader_keeps_messages_cut_anywhere_and_refuses_stray_bytes():
             assert reader.partial_at > 0
         got += reader.feed(data[cut:])
         assert got == msgs and reader.buf == b""
-    reader = MsgpackReader()
-    assert reader.feed(packb(msgs[0]) + b"oops") == [msgs[0]]
-    with pytest.raises(ProtocolError, match="cannot read the component's output as MessagePack"):
-        reader.feed(b"more")
+    for stray in (b"oops", b"\xc1", packb(7), b"\xd4\x01\x02"):   # text, never-used, int, ext
+        reader = MsgpackReader()
+        assert reader.feed(packb(msgs[0])) == [msgs[0]]
+        with pytest.raises(ProtocolError, match="cannot read the component's output as "
+                                                "MessagePack .*must write nothing else there"):
+            reader.feed(packb(msgs[1]) + stray)
     with pytest.raises(ProtocolError, match="answered in JSON"):
         MsgpackReader().feed(b'{"pid": 1}\nend\n')
