@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional
 
 from petrel.errors import PetrelError
 from petrel.local.debug_tuples import TupleDebug, debug_wanted
+from petrel.local.msgpack_wire import serializer_of
 from petrel.local.runner import LocalRunner, RunOptions
 from petrel.semantics.layout import assign_tasks, make_storm_id
 from petrel.topology.model import TopologyDef
@@ -250,7 +251,9 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
         debug = watch_tuples(runner, bool(getattr(args, "debug_tuples", False)))
         ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
         print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "
-              f"({_task_summary(topology, layout.component_tasks)}); logs in {logdir}"
+              f"({_task_summary(topology, layout.component_tasks)})"
+              + ("; multilang in MessagePack" if serializer_of(conf) == "msgpack" else "")
+              + f"; logs in {logdir}"
               + (f"; environments in {workdir}" if workdir is not None else ""),
               flush=True)
         if dashboard is not None:
