@@ -18,10 +18,10 @@ from typing import Any, Dict, List, Optional
 
 from petrel.errors import PetrelError
 from petrel.local.debug_tuples import TupleDebug, debug_wanted
-from petrel.local.msgpack_wire import serializer_of
 from petrel.local.runner import LocalRunner, RunOptions
 from petrel.semantics.layout import assign_tasks, make_storm_id
 from petrel.topology.model import TopologyDef
+from petrel.topology.serializer import uses_msgpack
 
 
 def extract_resources(jar: Path, dest: Path) -> None:
@@ -252,7 +252,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
         ntasks = sum(len(v) for c, v in layout.component_tasks.items() if c != "__acker")
         print(f"petrel submit: running topology '{name}' locally ({storm_id}): {ntasks} tasks "
               f"({_task_summary(topology, layout.component_tasks)})"
-              + ("; multilang in MessagePack" if serializer_of(conf) == "msgpack" else "")
+              + ("; multilang in MessagePack" if uses_msgpack(conf) else "")
               + f"; logs in {logdir}"
               + (f"; environments in {workdir}" if workdir is not None else ""),
               flush=True)

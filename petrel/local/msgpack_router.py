@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple, cast
 
 from petrel.local import msgpack_wire
 from petrel.local.emit_routing import MEMO_MAX_BYTES, MEMO_MAX_ENTRIES
-from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb, serializer_of
+from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb
 from petrel.local.router_base import DEACTIVATE_CMD as JSON_DEACTIVATE_CMD
 from petrel.local.router_base import RunnerHooks, tuple_ids
 from petrel.local.routing import Router
@@ -23,13 +23,15 @@ from petrel.local.task import Route, Task, TaskFailure
 from petrel.local.wire import StdoutReader
 from petrel.runtime.msgpack_codec import describe
 from petrel.semantics.acker import rand64
+from petrel.topology.serializer import uses_msgpack
 
 __all__ = ["MsgpackRouter", "router_for"]
 
 
 def router_for(runner: RunnerHooks, conf: Dict[str, Any]) -> Router:
-    """The router for the topology's serializer: JSON (Storm's default) or MessagePack."""
-    return MsgpackRouter(runner) if serializer_of(conf) == "msgpack" else Router(runner)
+    """The router for the topology's serializer (``petrel.serializer``, checked at build time):
+    JSON, Storm's default, or MessagePack."""
+    return MsgpackRouter(runner) if uses_msgpack(conf) else Router(runner)
 
 
 class MsgpackRouter(Router):

@@ -13,24 +13,22 @@ can be skipped: the reader stops the task with one line saying what it read.
 from __future__ import annotations
 
 from time import monotonic
-from typing import Any, Dict, List
+from typing import Any, List
 
-from petrel.errors import PetrelError
 from petrel.local.wire import ProtocolError, dumps
 from petrel.runtime.msgpack_codec import MsgpackError, describe, unpackb
 from petrel.runtime.msgpack_stream import new_reader, packb
+from petrel.topology.serializer import SERIALIZER_KEY
 
 try:  # optional: the C implementation (petrel.runtime.msgpack_stream falls back the same way)
     import msgpack as _msgpack
 except ImportError:  # pragma: no cover - depends on the environment
     _msgpack = None
 
-__all__ = ["SERIALIZER_KEY", "serializer_of", "MsgpackReader", "packb", "tuple_format",
+__all__ = ["MsgpackReader", "packb", "tuple_format",
            "TUPLE_ID_DIGITS", "NEXT_CMD", "ACTIVATE_CMD", "DEACTIVATE_CMD", "ACK_HEAD",
            "FAIL_HEAD", "spout_command", "command_id_json", "heartbeat", "tick"]
 
-SERIALIZER_KEY = "petrel.serializer"
-SERIALIZERS = ("json", "msgpack")
 # Tuple ids the runner gives in MessagePack have exactly this many digits, so a tuple
 # message is a fixed format with the id and the values filled in (see ``tuple_format``).
 TUPLE_ID_DIGITS = 13
@@ -60,17 +58,6 @@ def _refuse_ext(code: int, data: bytes) -> Any:
 _STRAY = ("a byte on the component's stdout that is not part of a MessagePack message cannot "
           "be skipped: the component must write nothing else there (log with the component's "
           "logger, or to stderr)")
-
-
-def serializer_of(conf: Dict[str, Any]) -> str:
-    """The topology's ``petrel.serializer`` (default json); PetrelError for another value."""
-    value = conf.get(SERIALIZER_KEY)
-    if value is None:
-        return "json"
-    if value not in SERIALIZERS:
-        raise PetrelError(f"topology.yaml: {SERIALIZER_KEY} must be json or msgpack, got "
-                          f"{value!r}; fix it or remove it (default json)")
-    return str(value)
 
 
 class MsgpackReader:

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from local_helpers import COMPONENTS, acked_ids, run_topology, shell, topology, wordcount
 
-from petrel.errors import PetrelError
-from petrel.local.msgpack_wire import MsgpackReader, serializer_of
+from petrel.local.msgpack_wire import MsgpackReader
 from petrel.local.wire import ProtocolError
 from petrel.runtime.msgpack_stream import packb
 from petrel.semantics.groupings import fields_grouping_index
@@ -219,13 +218,6 @@ def test_a_component_answering_in_json_is_named(tmp_path):
     assert run.code == 1 and run.stats.duration_s < 5
     assert "bolt 'count' task" in run.err and "answered in JSON, not MessagePack" in run.err
     assert "Traceback" not in run.err
-
-
-def test_the_serializer_setting():
-    assert serializer_of({}) == "json"
-    assert serializer_of({"petrel.serializer": "msgpack"}) == "msgpack"
-    with pytest.raises(PetrelError, match="must be json or msgpack"):
-        serializer_of({"petrel.serializer": "yaml"})
 
 
 def test_reader_keeps_messages_cut_anywhere_and_refuses_stray_bytes():
