@@ -98,6 +98,8 @@ class MsgpackReader:
         try:
             if unpacker is None:
                 found = self._reader.feed(chunk)
+                if self._reader.error is not None:  # bad bytes after whole messages
+                    raise self._reader.error
             else:
                 unpacker.feed(chunk)
                 self._fed += len(chunk)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from local_helpers import COMPONENTS, acked_ids, run_topology, shell, topology, wordcount
 
+from petrel.local import msgpack_wire
 from petrel.local.msgpack_wire import MsgpackReader
 from petrel.local.wire import ProtocolError
 from petrel.runtime.msgpack_stream import packb
@@ -220,7 +221,12 @@ def test_a_component_answering_in_json_is_named(tmp_path):
     assert "Traceback" not in run.err
 
 
-def test_reader_keeps_messages_cut_anywhere_and_refuses_stray_bytes():
+@pytest.mark.parametrize("unpacker", [True, False], ids=["unpacker", "stream-reader"])
+def test_reader_keeps_messages_cut_anywhere_and_refuses_stray_bytes(unpacker, monkeypatch):
+    if not unpacker:  # the reader used without the msgpack package (or with it, if installed)
+        monkeypatch.setattr(msgpack_wire, "_msgpack", None)
+    elif msgpack_wire._msgpack is None:
+        pytest.skip("the msgpack package is not installed")
     msgs = [{"command": "ack", "id": "1234567890123"}, {"command": "sync"},
             {"command": "emit", "tuple": [b"\x00", "x", 1.5, None, [1, -2]]}]
     data = b"".join(packb(m) for m in msgs)
