@@ -8,6 +8,8 @@ spout task can reach). Next to the runner's CPU share: its routing cost per sent
 minimal Python router fed the same messages (``router_floor``), and the share the runner
 would have with routing that cheap, and with routing free (its event loop alone).
 Targets: >= 70% of that bound, p99 < 100 ms, runner < 25% of CPU, first ack < 1.5 s.
+Each round also runs the same topology with ``petrel.serializer: msgpack`` right after the
+JSON one: its end-to-end rate and the runner's CPU share are shown next to JSON's.
 """
 
 from __future__ import annotations
@@ -110,8 +112,8 @@ def create(builder):
 WORDS_PER_SENTENCE = (6 + 8 + 6 + 5) / 4
 
 
-def write_topology(root: Path) -> Path:
-    """The benchmark topology directory."""
+def write_topology(root: Path, serializer: str = "json") -> Path:
+    """The benchmark topology directory (its multilang serializer: json or msgpack)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "benchspout.py").write_text(SPOUT)
     (root / "benchsplit.py").write_text(SPLIT)
@@ -119,7 +121,8 @@ def write_topology(root: Path) -> Path:
     (root / "create.py").write_text(CREATE)
     (root / "topology.yaml").write_text("topology.name: benchwc\n"
                                         "topology.max.spout.pending: 1000\n"
-                                        "topology.message.timeout.secs: 30\n")
+                                        "topology.message.timeout.secs: 30\n"
+                                        f"petrel.serializer: {serializer}\n")
     return root / "topology.yaml"
 
 
@@ -231,8 +234,10 @@ def main(rounds: int = 3) -> int:
     the other, so both see the same machine load; the ratio is taken within a round.
     """
     results = []
+    msgpack_results = []
     with tempfile.TemporaryDirectory() as tmp:
         config = write_topology(Path(tmp) / "benchwc")
+        msgpack_config = write_topology(Path(tmp) / "benchwc-msgpack", "msgpack")
         for n in range(rounds):
             bound = spout_bound(config)
             fig = _figures(run_topology(config), bound)
@@ -240,6 +245,11 @@ def main(rounds: int = 3) -> int:
             print(f"  round {n + 1}: bound {fig['bound']:,.0f}/s, end to end {fig['rate']:,.0f}/s "
                   f"({fig['ratio']:.0%}), p99 {fig['p99']} ms, runner CPU {fig['cpu']:.0%}, "
                   f"first ack {fig['first']:.2f} s", flush=True)
+            mp = _figures(run_topology(msgpack_config), bound)
+            mp["vs_json"] = mp["rate"] / max(1e-9, fig["rate"])
+            msgpack_results.append(mp)
+            print(f"    msgpack: end to end {mp['rate']:,.0f}/s ({mp['vs_json']:.2f}x JSON), "
+                  f"p99 {mp['p99']} ms, runner CPU {mp['cpu']:.0%}", flush=True)
     routing = router_floor.measure()
     for fig in results:
         # the runner's CPU less its routing (as timed on the same messages without processes):
@@ -267,6 +277,12 @@ def main(rounds: int = 3) -> int:
           f"(target < 1.5 s)")
     print(f"  failed {sum(col['failed'])}, restarts {sum(col['restarts'])}, "
           f"exit codes {sorted(set(col['exit']))}")
+    mcol = {k: [r[k] for r in msgpack_results] for k in msgpack_results[0]}
+    print(f"  msgpack (petrel.serializer: msgpack), same rounds: end to end "
+          f"{_span(mcol['rate'], '{:,.0f}')} sentences/s, {_span(mcol['vs_json'], '{:.2f}')}x "
+          f"JSON's; runner CPU {_span(mcol['cpu'], '{:.0%}')} (JSON {_span(col['cpu'], '{:.0%}')})"
+          f"; p99 {_span(mcol['p99'], '{:.1f}')} ms; failed {sum(mcol['failed'])}, "
+          f"exit codes {sorted(set(mcol['exit']))}")
     med = {k: sorted(v)[len(v) // 2] for k, v in col.items()}
     missed = [name for name, ok in (
         ("70% of the bound", med["ratio"] >= 0.70), ("p99 < 100 ms", med["p99"] < 100),
