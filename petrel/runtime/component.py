@@ -92,6 +92,7 @@ class Component:
     _petrel_raw_write: Any = None
     _petrel_quick_emit: Any = None    # the collector's quick_emit (see Collector)
     _petrel_default_width = -1
+    _petrel_packing = False   # attach gave this instance a collector's pack_values
 
     # Old Petrel's interpreter for the component (python3.X, the one running create.py);
     # petrel's workers run the topology's ``petrel.python`` whatever this says.
@@ -146,14 +147,16 @@ class Component:
         self._petrel_quick_emit = collector.quick_emit
         # A collector in another format than JSON (MessagePack): this instance's checked
         # encoding and its commonest emit are replaced by the collector's, so the JSON
-        # path below costs nothing more for it.
-        for name in ("_encode_checked", "_storm_emit"):
-            self.__dict__.pop(name, None)
+        # path below costs nothing more for it. (Never through self.__dict__: reading it
+        # makes every attribute access of the instance slower on CPython 3.11+.)
+        if self._petrel_packing:
+            del self._encode_checked, self._storm_emit
+            self._petrel_packing = False
         if collector.pack_values is not None:
+            self._petrel_packing = True
             self._encode_checked = self._pack_checked  # type: ignore[method-assign]
-            fast = collector.fast_emit(self)
-            if fast is not None:
-                self._storm_emit = fast  # type: ignore[method-assign]
+            self._storm_emit = (collector.fast_emit(self)  # type: ignore[method-assign]
+                                or type(self)._storm_emit.__get__(self))
         self._petrel_input_fields: Mapping[Any, Dict[str, List[str]]] = input_fields(context)
         self._petrel_on_error = on_error_policy(conf)
         _facade.set_current(self)

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "conformance"))
 
-from host import component_env, make_context  # noqa: E402
+from host import INTERPRETERS, component_env, make_context  # noqa: E402
 from msgpack_host import MsgpackBoltHost, MsgpackSpoutHost  # noqa: E402
 
 from petrel.runtime.msgpack_codec import packb  # noqa: E402
@@ -295,3 +295,30 @@ def test_emit_of_an_unencodable_value_is_reported_naming_component_and_types(wor
     assert "MessagePack carries str, int (64 bits" in error["msg"]
     assert proc.read_message() == {"command": "fail", "id": tuple_id}
     os.kill(proc.pid, 0)  # still running: petrel.on_error is 'continue'
+
+
+def test_profiled_loops_and_the_oldest_python_speak_msgpack_too(workdir, procs):
+    """A profile summary runs the profiled loops; Python 3.9 when installed (no package)."""
+    python = INTERPRETERS["py3.9"] if os.path.exists(INTERPRETERS["py3.9"]) else sys.executable
+    for module, host in (("features", MsgpackBoltHost), ("count", MsgpackSpoutHost)):
+        env = component_env({"PETREL_LOGDIR": str(workdir),
+                             "PETREL_PROFILE_SUMMARY": str(workdir / f"{module}.json")})
+        env["PYTHONPATH"] = f"{workdir}{os.pathsep}{env['PYTHONPATH']}"
+        proc = host([python, "-m", "petrel.run", module], workdir, env, timeout=30)
+        procs.append(proc)
+        pid_dir = workdir / f"pids-{module}"
+        pid_dir.mkdir()
+        proc.send({"conf": CONF, "pidDir": str(pid_dir),
+                   "context": make_context(module, 3, STREAMS, {"spout": STREAMS})})
+        assert proc.read_message() == {"pid": proc.pid}
+        if host is MsgpackBoltHost:
+            proc.read_message()  # initialize's log
+            proc.send_heartbeat()
+            assert proc.read_message() == {"command": "sync"}
+            tuple_id = proc.send_tuple(["echo", b"\xff"])
+            assert proc.read_message()["tuple"] == [b"\xff", 7]
+            assert proc.read_message() == {"command": "ack", "id": tuple_id}
+        else:
+            assert proc.command("next")[0]["tuple"] == ["n", 1]
+        assert proc.stop() == 0
+        assert (workdir / f"{module}.json").exists()
