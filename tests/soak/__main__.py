@@ -13,7 +13,8 @@ the kills so far and the ids emitted, acked and still pending. At the end the sp
 emitting new ids, the pending ones drain, and the run stops with Ctrl+C. The summary gives
 the duration, kills, ids, lost ids and memory at start (after the first minute, once the
 caches are warm) and at the end. The exit status is 1 when an id was lost, when the
-runner's RSS grew by more than ``--max-growth`` (50% by default), when a task process
+runner's RSS grew by more than ``--max-growth`` (50% by default) in all or by more than
+``--max-late-growth`` (5%) over the second half of the run, when a task process
 outlived the runner, or when the runner did not stop; else 0.
 """
 
@@ -58,6 +59,10 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="new sentences per second from the spout (default 100)")
     parser.add_argument("--max-growth", type=float, default=0.5,
                         help="largest allowed growth of the runner's RSS (default 0.5: +50%%)")
+    parser.add_argument("--max-late-growth", type=float, default=0.05,
+                        help="largest allowed growth of the runner's RSS over the second half "
+                             "of the run, once caches and the latency sample are full "
+                             "(default 0.05: +5%%)")
     parser.add_argument("--seed", type=int, default=19, help="random seed of the kills")
     parser.add_argument("--keep", action="store_true",
                         help="keep the work directory (records, logs) at the end")
@@ -205,6 +210,9 @@ class Soak:
         if growth > self.args.max_growth:
             problems.append(f"the runner's RSS grew {growth:.0%} (more than "
                             f"{self.args.max_growth:.0%})")
+        if late > self.args.max_late_growth:
+            problems.append(f"the runner's RSS grew {late:.1%} over the second half of the run "
+                            f"(more than {self.args.max_late_growth:.0%}): memory is not flat")
         if left:
             problems.append(f"{len(left)} task process(es) outlived the runner: "
                             + ", ".join(str(p.pid) for p in left))
