@@ -4,7 +4,12 @@
    emit, its ack, a tuple with a 1 KB string) with orjson (the JSON path), the pure-Python
    codec and, when installed, the msgpack package. Reported only: the JSON path is the
    reference.
-2. Java side, when a JDK and Storm 2.8.3 are in petrel's cache: nanoseconds per tuple for
+2. The component runtime alone: CPU time per tuple of a real worker process (read from
+   /proc, so the host feeding it does not count) for a pass-through BasicBolt (a tuple in,
+   an anchored emit and an ack out, pipelined) and a spout (one ``next`` round trip with
+   one reliable emit), in JSON, in MessagePack with the msgpack package and with the
+   pure-Python codec (the package hidden from the worker). Reported with msgpack / JSON.
+3. Java side, when a JDK and Storm 2.8.3 are in petrel's cache: nanoseconds per tuple for
    Storm's JsonSerializer and PetrelMsgpackSerializer (one BoltMsg written, an emit and an
    ack read, in memory). Reported as JSON / msgpack.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -66,6 +72,174 @@ def python_side() -> None:
         print(f"  {name:<11} ({len(framed)} vs {len(packed)} bytes): " + ", ".join(row))
 
 
+PASS_BOLT = """
+from petrel import storm
+from petrel.emitter import BasicBolt
+
+class PassBolt(BasicBolt):
+    def declareOutputFields(self):
+        return ["sentence"]
+
+    def process(self, tup):
+        storm.emit([tup.values[0]])
+
+def run():
+    PassBolt().run()
+"""
+COUNT_SPOUT = """
+from petrel import storm
+from petrel.emitter import Spout
+
+class CountSpout(Spout):
+    def declareOutputFields(self):
+        return ["sentence"]
+
+    def initialize(self, conf, context):
+        self.n = 0
+
+    def nextTuple(self):
+        self.n += 1
+        storm.emit(["the cow jumped over the moon"], id=self.n)
+
+def run():
+    CountSpout().run()
+"""
+SENTENCE = "the cow jumped over the moon"
+CPU_TUPLES = 200_000
+CPU_ROUND_TRIPS = 50_000
+CPU_ROUNDS = 3
+MAX_PENDING = 1000
+
+
+class Wire:
+    """One format's framing, as the host writes and recognises messages."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.msgpack = name != "json"
+        self.frame = (msgpack_codec.packb if self.msgpack
+                      else lambda m: protocol.fast_dumps(m, None, protocol.FAST_OPTIONS)
+                      + protocol.END)
+        self.ack_start = (self.frame({"command": "ack", "id": ""})[:-1] if self.msgpack
+                          else b'{"command":"ack"')
+        self.sync = self.frame({"command": "sync"})
+        self.next = self.frame({"command": "next", "id": ""})
+
+    def tuple(self, n: int) -> bytes:
+        """A tuple message as Storm's ShellBolt sends it."""
+        return self.frame({"id": str(5_000_000_000_000_000_000 + n), "comp": "spout",
+                           "stream": "default", "task": 1, "tuple": [SENTENCE]})
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Worker:
+    """A component process after the handshake in the wire's format."""
+
+    def __init__(self, module: str, wire: Wire, cwd: Path, hide_msgpack: bool) -> None:
+        env = dict(os.environ, PETREL_LOGDIR=str(cwd))
+        hidden = cwd / "no_msgpack"
+        env["PYTHONPATH"] = os.pathsep.join(([str(hidden)] if hide_msgpack else [])
+                                            + [str(_REPO)])
+        self.wire = wire
+        self.proc = subprocess.Popen([sys.executable, "-m", "petrel.run", module], cwd=cwd,
+                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     bufsize=0)
+        self.out = self.proc.stdout.fileno()  # type: ignore[union-attr]
+        self.inp = self.proc.stdin.fileno()  # type: ignore[union-attr]
+        context = {"taskid": 3, "componentid": module,
+                   "task->component": {"3": module, "1": "spout"},
+                   "stream->outputfields": {"default": ["sentence"]},
+                   "source->stream->fields": {"spout": {"default": ["sentence"]}}}
+        os.write(self.inp, wire.frame({"conf": {}, "pidDir": str(cwd), "context": context}))
+        os.read(self.out, 1 << 16)  # the pid reply
+
+    def pump_bolt(self, count: int) -> None:
+        """Feed ``count`` tuples, at most MAX_PENDING unacked, until all are acked."""
+        wire, sent, acked, tail, outbuf = self.wire, 0, 0, b"", b""
+        pattern = wire.ack_start
+        os.set_blocking(self.inp, False)
+        while acked < count:
+            room = min(MAX_PENDING - (sent - acked), count - sent)
+            if room > 0:
+                outbuf += b"".join(wire.tuple(n) for n in range(sent, sent + room))
+                sent += room
+            if outbuf:
+                try:
+                    outbuf = outbuf[os.write(self.inp, outbuf):]
+                except BlockingIOError:
+                    pass
+            readable, _, _ = select.select([self.out], [self.inp] if outbuf else [], [], 10)
+            if readable:
+                chunk = tail + os.read(self.out, 1 << 20)
+                acked += chunk.count(pattern)
+                tail = chunk[-(len(pattern) - 1):]
+        os.set_blocking(self.inp, True)
+
+    def pump_spout(self, count: int) -> None:
+        """``count`` next/sync round trips."""
+        wire = self.wire
+        for _ in range(count):
+            os.write(self.inp, wire.next)
+            data = os.read(self.out, 1 << 16)
+            while not data.endswith(wire.sync):
+                data += os.read(self.out, 1 << 16)
+
+    def cpu_per(self, pump: Callable[[int], None], count: int) -> float:
+        """Microseconds of the worker's CPU per tuple over ``count``."""
+        before = _cpu_seconds(self.proc.pid)
+        pump(count)
+        return (_cpu_seconds(self.proc.pid) - before) / count * 1e6
+
+    def close(self) -> None:
+        """Close its stdin and wait for it."""
+        self.proc.stdin.close()  # type: ignore[union-attr]
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()  # type: ignore[union-attr]
+
+
+def runtime_cpu() -> None:
+    """CPU per tuple of a worker, per format: best of CPU_ROUNDS interleaved rounds."""
+    if not Path("/proc/self/stat").exists():
+        print("runtime CPU: skipped (needs Linux /proc)")
+        return
+    variants = [("json", Wire("json"), False)]
+    if msgpack_stream.BACKEND == "msgpack":
+        variants.append(("msgpack (package)", Wire("msgpack"), False))
+    variants.append(("msgpack (pure Python)", Wire("msgpack"), True))
+    with tempfile.TemporaryDirectory(prefix="petrel-bench-") as tmp:
+        cwd = Path(tmp)
+        (cwd / "passbolt.py").write_text(PASS_BOLT)
+        (cwd / "countspout.py").write_text(COUNT_SPOUT)
+        (cwd / "no_msgpack").mkdir()
+        (cwd / "no_msgpack" / "msgpack.py").write_text("raise ImportError('hidden')\n")
+        print("runtime alone (worker CPU per tuple, us; best of "
+              f"{CPU_ROUNDS} interleaved rounds):")
+        for module, pump_name, count in (("passbolt", "pump_bolt", CPU_TUPLES),
+                                         ("countspout", "pump_spout", CPU_ROUND_TRIPS)):
+            workers = {name: Worker(module, wire, cwd, hide) for name, wire, hide in variants}
+            best = {name: float("inf") for name in workers}
+            try:
+                for worker in workers.values():
+                    getattr(worker, pump_name)(2_000)  # warm-up
+                for _ in range(CPU_ROUNDS):
+                    for name, worker in workers.items():
+                        best[name] = min(best[name], worker.cpu_per(
+                            getattr(worker, pump_name), count))
+            finally:
+                for worker in workers.values():
+                    worker.close()
+            what = "pass-through bolt" if module == "passbolt" else "spout round trip"
+            row = [f"{name} {us:.2f}" + ("" if name == "json" else
+                                         f" ({us / best['json']:.2f}x json)")
+                   for name, us in best.items()]
+            print(f"  {what:<17} " + ", ".join(row))
+
+
 def java_side() -> None:
     """SerializerBench's figures, if a JDK and Storm 2.8.3 are at hand."""
     lib = Path(os.environ.get("PETREL_CACHE_DIR") or Path.home() / ".cache" / "petrel")
@@ -87,8 +261,9 @@ def java_side() -> None:
 
 
 def main() -> int:
-    """Print both sides' figures; there is no target to miss yet."""
+    """Print every figure; there is no target to miss yet."""
     python_side()
+    runtime_cpu()
     java_side()
     return 0
 
