@@ -16,7 +16,6 @@ from typing import Any, Dict, List, Optional, Tuple, cast
 from petrel.local import msgpack_wire
 from petrel.local.emit_routing import MEMO_MAX_BYTES, MEMO_MAX_ENTRIES
 from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb
-from petrel.local.router_base import DEACTIVATE_CMD as JSON_DEACTIVATE_CMD
 from petrel.local.router_base import RunnerHooks, tuple_ids
 from petrel.local.routing import Router
 from petrel.local.task import Route, Task, TaskFailure
@@ -248,11 +247,3 @@ class MsgpackRouter(Router):
             if task.proc.ctl and task.proc.flush():
                 self.dirty.discard(task)
 
-    def spout_command(self, s: Task, now: float) -> Optional[float]:
-        """As for JSON, after turning a JSON deactivate queued by the stop into MessagePack."""
-        commands = s.commands
-        if not s.active and commands and JSON_DEACTIVATE_CMD in commands:
-            for i, cmd in enumerate(commands):
-                if cmd == JSON_DEACTIVATE_CMD:
-                    commands[i] = msgpack_wire.DEACTIVATE_CMD
-        return super().spout_command(s, now)

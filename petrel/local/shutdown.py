@@ -10,7 +10,6 @@ from petrel.local.flow import FlowControl
 from petrel.local.spout_messages import undelivered
 from petrel.local.task import Task
 
-DEACTIVATE_CMD = b'{"command":"deactivate","id":""}\nend\n'
 CLOSE_GRACE_SECS = 3.0        # after stdin closes, before SIGTERM
 TERM_GRACE_SECS = 1.0         # after SIGTERM, before SIGKILL
 
@@ -36,7 +35,7 @@ class Shutdown(FlowControl):
                 if s.active:
                     s.active = False
                     if s.state == "running":
-                        s.commands.append(DEACTIVATE_CMD)
+                        s.commands.append(self.router.deactivate_cmd)
             self.log(f"stopping ({reason}): spouts deactivated, draining pending tuples")
         else:
             self._begin_close()
@@ -65,8 +64,10 @@ class Shutdown(FlowControl):
         acks, fails = undelivered(spout)
         spout.reset_commands()
         spout.cs.acked -= len(acks)
+        spout.acked -= len(acks)
         self.stats.spout_acked -= len(acks)
         spout.cs.failed -= len(fails)
+        spout.failed -= len(fails)
         self.stats.spout_failed -= len(fails)
         self.stats.spout_dropped += len(acks) + len(fails)
         spout.failed_ids.update(fails)
