@@ -3,7 +3,7 @@
 Everything here runs in the runner's thread (from its timer), reads the runner's counters
 without changing them, and costs a few hundred microseconds per call for a topology of
 tens of tasks: latencies are taken from the latest samples only (a spout's latest
-``RECENT_LATENCIES`` complete latencies, each bolt task's sampled process latencies), busy
+complete latencies, ``LatencySample.recent``, each bolt task's sampled process latencies), busy
 shares from one ``/proc`` read per task (``petrel.dashboard.cpu``).
 """
 
@@ -19,7 +19,6 @@ from petrel.local.stats import task_counts
 from petrel.semantics.layout import TaskLayout
 from petrel.topology.model import TopologyDef
 
-RECENT_LATENCIES = 2000       # complete latencies a live p50/p99 is taken from
 COUNTERS = ("emitted", "transferred", "executed", "acked", "failed")
 
 
@@ -73,7 +72,7 @@ class Snapshotter:
             rates[cid] = _rates(counts, self._last.get(cid), span)
             self._last[cid] = counts
             if cs.kind == "spout":
-                latency[cid] = _percentiles(list(cs.latency.values[-RECENT_LATENCIES:]))
+                latency[cid] = _percentiles(list(cs.latency.recent))
         tasks = sorted(runner.tasks.values(), key=lambda t: t.id)
         docs = [self._task(t, now, span, ended) for t in tasks]
         self.cpu.forget_others([t.pid for t in tasks] + [os.getpid()])
@@ -90,7 +89,7 @@ class Snapshotter:
         if not ended:
             doc["duration_s"] = round(elapsed, 3)
             merged = [v for cid, cs in stats.components.items() if cs.kind == "spout"
-                      for v in cs.latency.values[-RECENT_LATENCIES:]]
+                      for v in cs.latency.recent]
             doc["complete_latency_ms"] = _percentiles(merged)
         doc["pending"] = len(runner.acker.pending)
         return {

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import random
 from array import array
-from typing import Dict, Optional, Protocol
+from collections import deque
+from typing import Deque, Dict, Optional, Protocol
 
 # 160 KB per spout component, reached within minutes: a long run's memory stays flat, and
 # nearest-rank p99 from 20,000 uniform samples is within a fraction of a rank of the truth.
 LATENCY_SAMPLES = 20_000
+RECENT_LATENCIES = 2000       # the latest latencies kept for live figures (the dashboard)
 
 
 class ProfileFigures(Protocol):
@@ -33,16 +35,19 @@ class ProfileFigures(Protocol):
 class LatencySample:
     """A bounded uniform sample of latencies (reservoir sampling) for percentiles."""
 
-    __slots__ = ("values", "count", "_rng")
+    __slots__ = ("values", "count", "recent", "_rng")
 
     def __init__(self) -> None:
         self.values = array("d")
         self.count = 0
+        # the latest values, for live figures: once the sample is full, its tail is not recent
+        self.recent: Deque[float] = deque(maxlen=RECENT_LATENCIES)
         self._rng = random.Random(7)
 
     def add(self, ms: float) -> None:
         """Record one latency in milliseconds."""
         self.count += 1
+        self.recent.append(ms)
         if len(self.values) < LATENCY_SAMPLES:
             self.values.append(ms)
         else:
