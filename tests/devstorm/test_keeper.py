@@ -68,12 +68,12 @@ def test_a_daemon_that_exits_is_restarted_and_one_stopped_on_purpose_is_not(
     storm = _cluster(tmp_path)
     start_keeper(storm.pidfile(KEEPER))
     try:
-        _wait(lambda: "watching" in _keeper_log(storm), 20, "the keeper starts")
+        _wait(lambda: "watching" in _keeper_log(storm), 60, "the keeper starts")
         supervisor = storm.pidfile("supervisor")
         old = supervisor.pid()
         assert old is not None
         os.killpg(old, signal.SIGKILL)                     # the daemon dies by itself
-        _wait(lambda: supervisor.pid() not in (None, old), 20, "the supervisor is restarted")
+        _wait(lambda: supervisor.pid() not in (None, old), 60, "the supervisor is restarted")
         assert f"supervisor (pid {old}) exited; restarted as pid {supervisor.pid()}" \
             in _keeper_log(storm)
 
