@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional
 from petrel.errors import PetrelError
 from petrel.local.debug_tuples import TupleDebug, debug_wanted
 from petrel.local.runner import LocalRunner, RunOptions
+from petrel.local.stats import task_counts
 from petrel.semantics.layout import assign_tasks, make_storm_id
 from petrel.topology.model import TopologyDef
 from petrel.topology.serializer import uses_msgpack
@@ -295,6 +296,7 @@ def run_local(args: argparse.Namespace, built: Any) -> int:
                                  "timed_out": stats.spout_timed_out,
                                  "first_ack_s": None if first_ack is None else round(first_ack, 3),
                                  "logdir": str(logdir)})
+            doc["tasks"] = task_counts(runner.tasks.values())
             try:
                 Path(args.stats_json).write_text(json.dumps(doc, indent=2) + "\n")
             except OSError as exc:

@@ -39,6 +39,12 @@ def test_wordcount_jar_runs_end_to_end(tmp_path):
     assert comps["split"]["executed"] == comps["spout"]["emitted"]
     assert comps["count"]["executed"] == comps["split"]["emitted"]
     assert stats["complete_latency_ms"]["p99"] is not None
+    # each task's share, adding up to its component's counters
+    for cid, cs in comps.items():
+        mine = [t for t in stats["tasks"].values() if t["component"] == cid]
+        assert len(mine) == cs["tasks"]
+        for key in ("emitted", "transferred", "executed", "acked", "failed", "restarts"):
+            assert sum(t[key] for t in mine) == cs[key], (cid, key)
     assert list((tmp_path / "logs").glob("petrel*_benchcount.log"))
 
 
