@@ -1,20 +1,24 @@
 """The runner's message handling when the topology speaks MessagePack (``petrel.serializer``).
 
-Messages come decoded from the task's reader (the msgpack package decodes in C), so the
-usual acks and emits are handled straight from their dicts: a bolt's ack of a pending input,
-an emit on the default stream anchored to one input, a spout's emit, each with one
-subscriber and no task ids wanted. A tuple goes out as its stream's fixed message with the
-tuple id and the values (packed once per emit) filled in (``msgpack_wire.tuple_format``).
+A bolt's usual acks and emits come from the task's reader cut out by their bytes
+(``msgpack_quick``): an ack is its tuple id, an emit anchored to one input its anchor id and
+packed values, which go on as they came (the route remembers the targets of each distinct
+values' bytes). A spout's messages come decoded (the msgpack package decodes in C), and its
+usual emit is handled straight from its dict. Either way the emit is on the default stream,
+with one subscriber and no task ids wanted, and a tuple goes out as its stream's fixed
+message with the tuple id and the packed values filled in (``msgpack_wire.tuple_format``).
 Everything else takes the general path the JSON format uses too (``bolt_message``,
 ``spout_emit``), which checks each message as Storm does.
 """
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any, Dict, List, Optional, Tuple, cast
 
 from petrel.local import msgpack_wire
 from petrel.local.emit_routing import MEMO_MAX_BYTES, MEMO_MAX_ENTRIES
+from petrel.local.msgpack_quick import TUPLE_KEY_LEN, message_of, unpack_one
 from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb
 from petrel.local.router_base import RunnerHooks, tuple_ids
 from petrel.local.routing import Router
@@ -115,54 +119,76 @@ class MsgpackRouter(Router):
         single = route.single if route is not None else None
         if route is not None and single is not None:
             fmt = route.fmt
-            nfields = route.nfields
-            memo = cast(Dict[Any, tuple], route.memo)   # str keys here
-        deliver = self._deliver
+            memo = cast(Dict[Any, tuple], route.memo)   # (packed values, targets) by their bytes
+        tasks = self.tasks
+        dirty = self.dirty
+        new_tid = self.new_tid
+        child: list
         acked = emitted = delivered = 0
+        if not task.working and any(type(m) is not dict for m in raws):
+            task.working = True   # an ack or emit cut out of the read answers a command
         try:
             for msg in raws:
-                if type(msg) is dict:
+                kind = type(msg)
+                if kind is tuple and single is not None:   # (b"", anchor id, tuple and values)
+                    entry = inputs.get(msg[1])
+                    if entry is not None:  # anchored on one pending input of ours
+                        known = memo.get(msg[2]) or _learn_packed(cast(Route, route), msg[2])
+                        if known is not None:
+                            packed, targets = known
+                            if targets is None:  # shuffle and the like: a new pick each time
+                                targets = single(None)
+                            emitted += 1
+                            r = entry[0]
+                            for t in targets:   # _deliver, inlined on this hot path
+                                if type(r) is int:
+                                    edge = rand64(64)
+                                    entry[1] ^= edge
+                                    child = [r, edge]
+                                elif r is None:
+                                    child = [None, 0]
+                                else:
+                                    edge = rand64(64)
+                                    entry[1] ^= edge
+                                    child = [dict.fromkeys(r, edge), 0]
+                                target = tasks[t]
+                                tid = new_tid()
+                                target.inputs[tid] = child
+                                if target.sample_tid is None:  # time this one
+                                    target.sample_tid = tid
+                                    target.sample_at = monotonic()
+                                if target.state == "running":
+                                    target.proc.tuples.append(fmt % (tid, packed))
+                                    dirty.add(target)
+                                else:
+                                    target.held.append(fmt % (tid, packed))
+                                delivered += 1
+                            continue
+                if kind is bytes:   # an ack's id, cut out of the read
+                    entry = pop(msg, None)
+                    if entry is not None:
+                        acked += 1
+                        r = entry[0]
+                        if type(r) is int:
+                            tree = pending.get(r)  # Acker.xor, inlined on this hot path
+                            if tree is not None:
+                                tree.val ^= entry[1]
+                                if not tree.val:
+                                    del pending[r]
+                                    tree_done(tree, True, now)
+                        elif r is not None:
+                            self._ack_entry(entry, now)
+                        continue
+                elif kind is dict:
                     cmd = msg.get("command")
                     if cmd == "ack":
                         tid = msg.get("id")
                         entry = pop(tid.encode(), None) if type(tid) is str else None
                         if entry is not None:
                             acked += 1
-                            r = entry[0]
-                            if type(r) is int:
-                                tree = pending.get(r)  # Acker.xor, inlined on this hot path
-                                if tree is not None:
-                                    tree.val ^= entry[1]
-                                    if not tree.val:
-                                        del pending[r]
-                                        tree_done(tree, True, now)
-                            elif r is not None:
-                                self._ack_entry(entry, now)
+                            self._ack_entry(entry, now)
                             continue
-                    elif cmd == "emit" and single is not None \
-                            and msg.get("need_task_ids") is False:
-                        anchors = msg.get("anchors")
-                        values = msg.get("tuple")
-                        if type(anchors) is list and len(anchors) == 1 \
-                                and type(values) is list and len(values) == nfields \
-                                and msg.get("stream", "default") == "default" \
-                                and not msg.get("task"):
-                            anchor = anchors[0]
-                            entry = inputs.get(anchor.encode()) if type(anchor) is str else None
-                            if entry is not None:  # anchored on one pending input of ours
-                                value = values[0] if nfields == 1 else None
-                                known = memo.get(value) if type(value) is str else None
-                                if known is None:
-                                    known = self._learn_values(cast(Route, route), values)
-                                packed, targets = known
-                                if targets is None:  # shuffle and the like: a new pick each time
-                                    targets = single(None)
-                                emitted += 1
-                                delivered += len(targets)
-                                deliver(targets, fmt, packed,
-                                        entry if entry[0] is not None else None)
-                                continue
-                self.bolt_message(task, msg, now)
+                self.bolt_message(task, message_of(msg), now)
         finally:
             cs = task.cs
             if acked:
@@ -174,31 +200,12 @@ class MsgpackRouter(Router):
             if delivered:
                 cs.transferred += delivered
                 task.transferred += delivered
+                consumer_cs = route.consumer_cs if route is not None else None
+                if consumer_cs is not None:
+                    consumer_cs.executed += delivered
             sampled = task.sample_tid
             if sampled is not None and sampled not in inputs:
                 task.sample_done(now)
-
-    @staticmethod
-    def _learn_values(route: Route, values: list) -> Tuple[bytes, Optional[List[int]]]:
-        """(packed values, target tasks) of a checked emit on ``route``'s quick path.
-
-        The targets are None when the grouping ignores the values (shuffle and the like):
-        the caller then picks them anew for each emit.
-
-        A one-field tuple of a short string is remembered per route, so the next emit of the
-        same value costs a lookup (only strings: 1, 1.0 and True are equal keys but pack
-        differently).
-        """
-        assert route.single is not None
-        packed = packb(values)
-        known = (packed, None if route.value_free else route.single(values))
-        value = values[0] if route.nfields == 1 else None
-        if type(value) is str and len(packed) <= MEMO_MAX_BYTES:
-            memo = cast(Dict[Any, tuple], route.memo)
-            if len(memo) >= MEMO_MAX_ENTRIES:
-                memo.clear()
-            memo[value] = known
-        return known
 
     # ------------------------------------------------------------------ spouts
     def spout_messages(self, task: Task, raws: List[Any], now: float) -> None:
@@ -212,7 +219,7 @@ class MsgpackRouter(Router):
         route = task.routes.get("default")
         single = route.single if route is not None else None
         for raw in raws:
-            msg = raw if type(raw) is dict else self.parse(raw)
+            msg = raw if type(raw) is dict else self.parse(message_of(raw))
             cmd = msg.get("command")
             if cmd == "sync":
                 if task.inflight:  # a sync nobody asked for is ignored
@@ -227,7 +234,7 @@ class MsgpackRouter(Router):
                     memo = cast(Dict[Any, tuple], route.memo)
                     known = memo.get(value) if type(value) is str else None
                     if known is None:
-                        known = self._learn_values(route, values)
+                        known = _learn_values(route, values)
                     packed, targets = known
                     if targets is None:  # shuffle and the like: a new pick each time
                         targets = single(None)
@@ -247,3 +254,45 @@ class MsgpackRouter(Router):
             if task.proc.ctl and task.proc.flush():
                 self.dirty.discard(task)
 
+
+
+def _learn_packed(route: Route, rest: bytes) -> Optional[Tuple[bytes, Optional[List[int]]]]:
+    """(packed values, target tasks) of an emit on ``route``'s quick path, from the packed
+    tuple key and values; None when the values are not a list of the stream's width (the
+    general path says why).
+
+    ``msgpack_quick.scan`` checked that the values are one whole MessagePack object. The
+    targets are None when the grouping ignores the values (shuffle and the like): the caller
+    then picks them anew for each emit. Short values are remembered per route by their bytes,
+    so the next emit of the same values costs a lookup.
+    """
+    assert route.single is not None
+    packed = rest[TUPLE_KEY_LEN:]
+    values = unpack_one(packed)
+    if type(values) is not list or len(values) != route.nfields:
+        return None
+    known = (packed, None if route.value_free else route.single(values))
+    if len(rest) <= MEMO_MAX_BYTES:
+        memo = cast(Dict[Any, tuple], route.memo)
+        if len(memo) >= MEMO_MAX_ENTRIES:
+            memo.clear()
+        memo[rest] = known
+    return known
+
+
+def _learn_values(route: Route, values: list) -> Tuple[bytes, Optional[List[int]]]:
+    """(packed values, target tasks) of a spout's checked emit on ``route``'s quick path.
+
+    A one-field tuple of a short string is remembered per route by its value (only strings:
+    1, 1.0 and True are equal keys but pack differently).
+    """
+    assert route.single is not None
+    packed = packb(values)
+    known = (packed, None if route.value_free else route.single(values))
+    value = values[0] if route.nfields == 1 else None
+    if type(value) is str and len(packed) <= MEMO_MAX_BYTES:
+        memo = cast(Dict[Any, tuple], route.memo)
+        if len(memo) >= MEMO_MAX_ENTRIES:
+            memo.clear()
+        memo[value] = known
+    return known

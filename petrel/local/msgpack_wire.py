@@ -15,6 +15,7 @@ from __future__ import annotations
 from time import monotonic
 from typing import Any, List
 
+from petrel.local.msgpack_quick import STARTS, TUPLE_ID_DIGITS, new_known, scan
 from petrel.local.wire import ProtocolError, dumps
 from petrel.runtime.msgpack_codec import MsgpackError, describe, unpackb
 from petrel.runtime.msgpack_stream import new_reader, packb
@@ -29,9 +30,8 @@ __all__ = ["MsgpackReader", "packb", "tuple_format",
            "TUPLE_ID_DIGITS", "NEXT_CMD", "ACTIVATE_CMD", "DEACTIVATE_CMD", "ACK_HEAD",
            "FAIL_HEAD", "spout_command", "command_id_json", "heartbeat", "tick"]
 
-# Tuple ids the runner gives in MessagePack have exactly this many digits, so a tuple
+# Tuple ids the runner gives in MessagePack have exactly TUPLE_ID_DIGITS digits, so a tuple
 # message is a fixed format with the id and the values filled in (see ``tuple_format``).
-TUPLE_ID_DIGITS = 13
 _ID_STR = bytes((0xA0 | TUPLE_ID_DIGITS,))   # the header of a 13-byte MessagePack string
 
 NEXT_CMD = packb({"command": "next", "id": ""})
@@ -61,14 +61,17 @@ _STRAY = ("a byte on the component's stdout that is not part of a MessagePack me
 
 
 class MsgpackReader:
-    """A task's stdout as decoded MessagePack messages; ProtocolError for bad bytes.
+    """A task's stdout as MessagePack messages; ProtocolError for bad bytes.
 
+    The petrel runtime's usual acks, emits and syncs at the start of a read come cut out by
+    their bytes (``msgpack_quick.scan``: ids and packed values, not decoded); from the first
+    message of another shape on, and while a message is incomplete, messages come decoded.
     With the msgpack package, its streaming Unpacker decodes every message of a read in one
     C loop, and the messages are checked after (each must be a map or an array); bad bytes
     end the task, so the messages of the same read before them are not handled.
     """
 
-    __slots__ = ("_reader", "_unpacker", "_fed", "_tail", "_first", "partial_at")
+    __slots__ = ("_reader", "_unpacker", "_fed", "_tail", "_first", "_known", "partial_at")
 
     def __init__(self) -> None:
         self._unpacker = None if _msgpack is None else _msgpack.Unpacker(
@@ -77,6 +80,7 @@ class MsgpackReader:
         self._fed = 0          # bytes given to the Unpacker
         self._tail = b""       # the latest bytes read while a message is incomplete
         self._first = True     # nothing read yet: the handshake reply comes first
+        self._known = new_known()   # packed values known to be one whole object
         self.partial_at = 0.0  # monotonic time the latest bytes of an incomplete message came
 
     def _pending(self) -> int:
@@ -89,11 +93,18 @@ class MsgpackReader:
         return self._tail if self._pending() else b""
 
     def feed(self, chunk: bytes) -> List[Any]:
-        """Every message ``chunk`` completes, decoded (maps as dicts, arrays as lists)."""
+        """Every message ``chunk`` completes: the usual ones as ``msgpack_quick.scan`` gives
+        them, the others decoded (maps as dicts, arrays as lists)."""
         if self._first and chunk:
             self._first = False
             if chunk[:1] == b"{":
                 raise ProtocolError(f"{_JSON_ANSWER}; read: {describe(chunk)}")
+        quick: List[Any] = []
+        if chunk.startswith(STARTS) and not self._pending():
+            quick, at = scan(chunk, self._known)
+            if at == len(chunk):
+                return quick
+            chunk = chunk[at:]
         unpacker = self._unpacker
         try:
             if unpacker is None:
@@ -118,6 +129,9 @@ class MsgpackReader:
         if self._pending():
             self._tail = chunk[-300:] if found else (self._tail + chunk[-300:])[-300:]
             self.partial_at = monotonic()
+        if quick:
+            quick.extend(found)
+            return quick
         return found
 
 
