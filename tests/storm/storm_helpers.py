@@ -30,9 +30,27 @@ ALL_TIME = ":all-time"
 T = TypeVar("T")
 
 
+# PETREL_TEST_SERIALIZER=msgpack runs every submission of these tests with
+# ``petrel.serializer: msgpack`` (not in CI, which runs the msgpack tests of test_msgpack.py)
+TEST_SERIALIZER = os.environ.get("PETREL_TEST_SERIALIZER")
+
+
+def with_test_serializer(argv: tuple[str, ...], cwd: Path) -> None:
+    """Add PETREL_TEST_SERIALIZER to the config a ``petrel submit`` is given (copies only)."""
+    if not TEST_SERIALIZER or not argv or argv[0] != "submit" or "--config" not in argv:
+        return
+    config = (cwd / argv[argv.index("--config") + 1]).resolve()
+    if config.is_relative_to(REPO):
+        raise AssertionError(f"PETREL_TEST_SERIALIZER would change {config} in the checkout")
+    conf = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    conf.setdefault("petrel.serializer", TEST_SERIALIZER)
+    config.write_text(yaml.safe_dump(conf), encoding="utf-8")
+
+
 def petrel(*argv: str, cwd: Path | None = None, timeout: float = 300,
            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the ``petrel`` command of this checkout in a subprocess."""
+    with_test_serializer(argv, cwd or REPO)
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     full_env.pop("STORM_CONF_DIR", None)
     return subprocess.run([sys.executable, "-m", "petrel.cli", *argv], cwd=cwd or REPO,
