@@ -120,3 +120,13 @@ def test_the_read_after_a_decoded_one_is_cut_again(backend):
     assert reader.feed(log + ack(TID)[:5]) == [unpackb(log)]
     assert [message_of(m) for m in reader.feed(ack(TID)[5:])] == [unpackb(ack(TID))]
     assert reader.feed(ack(OTHER)) == [OTHER]
+
+
+def test_an_emit_of_another_layout_is_decoded_not_cut(backend):
+    other = packb({"command": "emit", "anchors": [TID.decode()], "tuple": ["v"],
+                   "stream": "default"})   # the usual head, but no need_task_ids after the values
+    msgs = [ack(TID), other, bolt_emit(TID, ["w"]), ack(OTHER)]
+    reader = MsgpackReader()
+    reader.feed(bolt_emit(TID, ["w"]))   # its values known whole
+    got = reader.feed(b"".join(msgs))
+    assert [message_of(m) for m in got] == [unpackb(m) for m in msgs]
