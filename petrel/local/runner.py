@@ -41,6 +41,8 @@ FLUSH_DELAY = 0.002           # longest queued output waits while more input is 
 def answers_a_command(raws: List[bytes]) -> bool:
     """True when a bolt's messages show it working: anything but log, error or metrics."""
     for raw in raws:
+        if type(raw) is not bytes and type(raw) is not dict:
+            return True  # MessagePack's quick path: an ack's id or an emit, never a log
         try:
             msg = raw if type(raw) is dict else loads(raw)  # MessagePack's come decoded
         except ValueError:
