@@ -9,7 +9,9 @@ minimal Python router fed the same messages (``router_floor``), and the share th
 would have with routing that cheap, and with routing free (its event loop alone).
 Targets: >= 70% of that bound, p99 < 100 ms, runner < 25% of CPU, first ack < 1.5 s.
 Each round also runs the same topology with ``petrel.serializer: msgpack`` right after the
-JSON one: its end-to-end rate and the runner's CPU share are shown next to JSON's.
+JSON one: its end-to-end rate and the runner's CPU share are shown next to JSON's, and the
+runner's reading and routing cost per sentence in each format, paired round by round
+(``router_floor.measure_formats``).
 """
 
 from __future__ import annotations
@@ -251,6 +253,7 @@ def main(rounds: int = 3) -> int:
             print(f"    msgpack: end to end {mp['rate']:,.0f}/s ({mp['vs_json']:.2f}x JSON), "
                   f"p99 {mp['p99']} ms, runner CPU {mp['cpu']:.0%}", flush=True)
     routing = router_floor.measure()
+    formats = router_floor.measure_formats()
     for fig in results:
         # the runner's CPU less its routing (as timed on the same messages without processes):
         # its share with free routing, and with routing as cheap as the minimal router's
@@ -273,6 +276,11 @@ def main(rounds: int = 3) -> int:
           f"minimal Python router {routing['floor']:.1f} us; the runner's CPU share with that "
           f"routing: {_span(col['floor_cpu'], '{:.0%}')}, with free routing: "
           f"{_span(col['no_routing_cpu'], '{:.0%}')}")
+    ratios = [m / j for j, m in zip(formats["json"], formats["msgpack"])]
+    print(f"  routing per sentence (reader and router, same stream, no processes): JSON "
+          f"{_span(formats['json'], '{:.1f}')} us, MessagePack "
+          f"{_span(formats['msgpack'], '{:.1f}')} us, ratio {_span(ratios, '{:.2f}')} "
+          f"({len(ratios)} paired rounds)")
     print(f"  command to first ack: {_span(col['first'], '{:.2f}')} s incl. the jar build "
           f"(target < 1.5 s)")
     print(f"  failed {sum(col['failed'])}, restarts {sum(col['restarts'])}, "
