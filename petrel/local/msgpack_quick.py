@@ -24,15 +24,15 @@ from typing import Any, Callable, List, Optional, Set, Tuple
 from petrel.local.emit_routing import MEMO_MAX_BYTES, MEMO_MAX_ENTRIES
 from petrel.local.wire import ProtocolError
 from petrel.runtime.msgpack_codec import unpackb as _pure_unpackb
-from petrel.runtime.msgpack_emits import ACK, BOLT_EMIT, NO_TASK_IDS, TUPLE
+from petrel.runtime.msgpack_emits import ACK, BOLT_EMIT, NO_TASK_IDS, SPOUT_EMIT_ID, SYNC, TUPLE
 
 try:  # optional: the C implementation
     import msgpack as _msgpack
 except ImportError:  # pragma: no cover - depends on the environment
     _msgpack = None
 
-__all__ = ["TUPLE_ID_DIGITS", "TUPLE_KEY_LEN", "STARTS", "new_known", "scan", "unpack_one",
-           "message_of"]
+__all__ = ["TUPLE_ID_DIGITS", "TUPLE_KEY_LEN", "STARTS", "SPOUT_TAIL", "new_known", "scan",
+           "spout_read", "unpack_one", "message_of"]
 
 TUPLE_ID_DIGITS = 13
 _ID_STR = bytes((0xA0 | TUPLE_ID_DIGITS,))   # the header of a 13-byte MessagePack string
@@ -45,6 +45,10 @@ STARTS = (ACK_ID, ANCHORED)   # how a read ``scan`` can cut begins
 _TUPLE_LEN = TUPLE_KEY_LEN = len(TUPLE)   # the packed key before an emit's values
 _TAIL_LEN = len(NO_TASK_IDS)
 _UNPACK_ERRORS = (ValueError, TypeError, OverflowError, RecursionError)
+SPOUT_TAIL = NO_TASK_IDS + SYNC   # how a spout's usual read (one emit, then its sync) ends
+_SPOUT_HEAD_LEN = len(SPOUT_EMIT_ID)
+_SPOUT_TAIL_LEN = len(SPOUT_TAIL)
+_THREE = b"\x93"   # a MessagePack array of three objects
 
 
 def _refuse_ext(code: int, data: bytes) -> Any:
@@ -132,6 +136,27 @@ def scan(data: bytes, known: Set[bytes]) -> Tuple[List[Any], int]:
         append((b"", data[start - _DIGITS:start], rest))
         pos = stop + _TAIL_LEN
     return items, pos
+
+
+def spout_read(data: bytes) -> Optional[List[Any]]:
+    """A spout's usual read, one emit with a message id then a sync, decoded; None for any
+    other read.
+
+    The bytes between the emit's fixed head and its fixed tail must be the message id, the
+    tuple key and the values: read as the body of a three-object array, they decode to
+    exactly three objects with the key in the middle only when they are (decoding is
+    deterministic, and a one-object answer cannot leave bytes over).
+    """
+    if not (data.endswith(SPOUT_TAIL) and data.startswith(SPOUT_EMIT_ID)):
+        return None
+    try:
+        parts = unpack_one(_THREE + data[_SPOUT_HEAD_LEN:-_SPOUT_TAIL_LEN])
+    except _UNPACK_ERRORS:
+        return None
+    if parts[1] != "tuple":
+        return None
+    return [{"command": "emit", "id": parts[0], "tuple": parts[2], "need_task_ids": False},
+            {"command": "sync"}]
 
 
 def message_of(item: Any) -> Any:

@@ -15,7 +15,14 @@ from __future__ import annotations
 from time import monotonic
 from typing import Any, List
 
-from petrel.local.msgpack_quick import STARTS, TUPLE_ID_DIGITS, new_known, scan
+from petrel.local.msgpack_quick import (
+    SPOUT_TAIL,
+    STARTS,
+    TUPLE_ID_DIGITS,
+    new_known,
+    scan,
+    spout_read,
+)
 from petrel.local.wire import ProtocolError, dumps
 from petrel.runtime.msgpack_codec import MsgpackError, describe, unpackb
 from petrel.runtime.msgpack_stream import new_reader, packb
@@ -63,8 +70,10 @@ _STRAY = ("a byte on the component's stdout that is not part of a MessagePack me
 class MsgpackReader:
     """A task's stdout as MessagePack messages; ProtocolError for bad bytes.
 
-    The petrel runtime's usual acks, emits and syncs at the start of a read come cut out by
-    their bytes (``msgpack_quick.scan``: ids and packed values, not decoded); from the first
+    A spout's usual read (one emit, then a sync) is recognised by its fixed head and tail and
+    decoded in one call (``msgpack_quick.spout_read``). A bolt's usual acks and emits at the
+    start of a read come cut out by their bytes (``msgpack_quick.scan``: ids and packed
+    values, not decoded); from the first
     message of another shape on, and while a message is incomplete, messages come decoded.
     With the msgpack package, its streaming Unpacker decodes every message of a read in one
     C loop, and the messages are checked after (each must be a map or an array); bad bytes
@@ -100,6 +109,10 @@ class MsgpackReader:
             if chunk[:1] == b"{":
                 raise ProtocolError(f"{_JSON_ANSWER}; read: {describe(chunk)}")
         quick: List[Any] = []
+        if chunk.endswith(SPOUT_TAIL) and not self._pending():
+            found = spout_read(chunk)
+            if found is not None:
+                return found
         if chunk.startswith(STARTS) and not self._pending():
             quick, at = scan(chunk, self._known)
             if at == len(chunk):

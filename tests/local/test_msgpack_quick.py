@@ -130,3 +130,31 @@ def test_an_emit_of_another_layout_is_decoded_not_cut(backend):
     reader.feed(bolt_emit(TID, ["w"]))   # its values known whole
     got = reader.feed(b"".join(msgs))
     assert [message_of(m) for m in got] == [unpackb(m) for m in msgs]
+
+
+@pytest.mark.parametrize("mid", [7, 2 ** 40, -3, "m-1", ["a", 1], 0.5])
+def test_a_spouts_usual_read_is_recognised_and_reads_as_the_decoder_reads_it(backend, mid):
+    msgs = [spout_emit(["the cow", 1.5], mid), SYNC]
+    assert msgpack_quick.spout_read(b"".join(msgs)) == [unpackb(m) for m in msgs]
+    assert MsgpackReader().feed(b"".join(msgs)) == [unpackb(m) for m in msgs]
+
+
+def test_a_spout_read_of_another_shape_is_decoded_in_full(backend):
+    tail = msgpack_quick.SPOUT_TAIL.decode("latin-1")
+    two = [spout_emit(["a"], 1), spout_emit(["b"], 2), SYNC]      # two emits, one sync
+    extra = (SPOUT_EMIT_ID + packb(1) + TUPLE + packb(["a"]) + packb("stream") + packb("s")
+             + NO_TASK_IDS + SYNC)                                 # five keys, not four
+    tricky = [spout_emit(["x" + tail, tail], 3), SYNC]            # the tail inside the values
+    for msgs in (two, tricky):
+        assert MsgpackReader().feed(b"".join(msgs)) == [unpackb(m) for m in msgs]
+    assert msgpack_quick.spout_read(b"".join(two)) is None
+    assert msgpack_quick.spout_read(extra) is None
+    with pytest.raises(ProtocolError, match="cannot read the component's output as MessagePack"):
+        MsgpackReader().feed(extra)   # a map of four keys holding five: bad bytes after it
+
+
+def test_bad_bytes_in_a_spouts_usual_shape_are_refused_with_the_decoders_message(backend):
+    bad = SPOUT_EMIT_ID + packb(1) + TUPLE + b"\x91\xa2\xff\xfe" + NO_TASK_IDS + SYNC
+    assert msgpack_quick.spout_read(bad) is None
+    with pytest.raises(ProtocolError, match="cannot read the component's output as MessagePack"):
+        MsgpackReader().feed(bad)
