@@ -39,8 +39,10 @@ _ID_STR = bytes((0xA0 | TUPLE_ID_DIGITS,))   # the header of a 13-byte MessagePa
 _DIGITS = TUPLE_ID_DIGITS
 ACK_ID = ACK + _ID_STR                      # then the id
 ACK_SIZE = len(ACK_ID) + _DIGITS
+_ACK_ID_LEN = len(ACK_ID)
 ANCHORED = BOLT_EMIT + b"\x91" + _ID_STR    # then the id, TUPLE, the values, NO_TASK_IDS
 _ANCHORED_LEN = len(ANCHORED)
+_ACK_ANCHORED_LEN = ACK_SIZE + _ANCHORED_LEN
 STARTS = (ACK_ID, ANCHORED)   # how a read ``scan`` can cut begins
 _TUPLE_LEN = TUPLE_KEY_LEN = len(TUPLE)   # the packed key before an emit's values
 _TAIL_LEN = len(NO_TASK_IDS)
@@ -98,11 +100,18 @@ def _whole_read(data: bytes, known: Set[bytes]) -> Optional[List[Any]]:
     parts = data.split(NO_TASK_IDS)   # each an emit but for the tail, after acks maybe
     last = parts.pop()
     for part in parts:
-        at = 0 if part.startswith(ANCHORED) else _acks(part, 0, len(part), append)
-        start = at + _ANCHORED_LEN
+        if part.startswith(ANCHORED):
+            start = _ANCHORED_LEN
+        elif part.startswith(ANCHORED, ACK_SIZE) and part.startswith(ACK_ID):  # one ack first
+            append(part[_ACK_ID_LEN:ACK_SIZE])
+            start = _ACK_ANCHORED_LEN
+        else:
+            at = _acks(part, 0, len(part), append)
+            if not at or not part.startswith(ANCHORED, at):  # a message of another shape
+                return None
+            start = at + _ANCHORED_LEN
         rest = part[start + _DIGITS:]
-        if at and not part.startswith(ANCHORED, at) \
-                or rest not in known and not _whole(rest, known):
+        if rest not in known and not _whole(rest, known):
             return None
         append((b"", part[start:start + _DIGITS], rest))
     return items if _acks(last, 0, len(last), append) == len(last) else None

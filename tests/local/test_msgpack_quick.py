@@ -158,3 +158,14 @@ def test_bad_bytes_in_a_spouts_usual_shape_are_refused_with_the_decoders_message
     assert msgpack_quick.spout_read(bad) is None
     with pytest.raises(ProtocolError, match="cannot read the component's output as MessagePack"):
         MsgpackReader().feed(bad)
+
+
+def test_a_message_of_another_shape_ending_like_an_emit_is_decoded_not_cut(backend):
+    # after an emit, a message whose last bytes are an emit's values and tail: its head is not
+    # an anchored emit's, so nothing is cut out of it
+    fake = TUPLE + packb(["v"]) + NO_TASK_IDS
+    for pad in range(40):
+        msgs = [bolt_emit(TID, ["w"]), packb({"command": "log", "level": 2,
+                                              "msg": b"x" * pad + fake})]
+        got = MsgpackReader().feed(b"".join(msgs))
+        assert [message_of(m) for m in got] == [unpackb(m) for m in msgs]
