@@ -11,10 +11,14 @@ building objects:
   ``(b"", anchor id, the packed tuple key and values)``.
 
 It stops at the first message of another shape; the caller decodes the rest of the read in
-full (a spout's reads too: they hold few messages, which the C decoder reads faster than
-Python cuts them). The values are found by the fixed tail after them, and taken only when they are
+full. The values are found by the fixed tail after them, and taken only when they are
 exactly one MessagePack object: decoding is deterministic, so that object ends where the
 real values end, whatever bytes they hold (values known whole are remembered).
+
+A spout's read holds few messages, which the C decoder reads faster than Python cuts them:
+its usual read (one emit with a message id, then a sync) is only recognised by its fixed
+head and tail and decoded in one call (``spout_read``); other spout reads are decoded in
+full.
 """
 
 from __future__ import annotations
