@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import pytest
 from storm_helpers import (
+    TEST_SERIALIZER,
     RealStorm,
     copy_test_topology,
     missing_tools,
@@ -129,6 +130,9 @@ def test_every_direct_tuple_reaches_the_task_it_was_sent_to_on_storm_2_8(
         storm.kill(run.name)   # done with it: free the machine for the next tests
 
 
+@pytest.mark.skipif(TEST_SERIALIZER == "msgpack", reason=(
+    "PETREL_TEST_SERIALIZER=msgpack: MessagePack sends task ids as Long, so Storm's Integer/Long "
+    "bug this test shows cannot happen; the test runs with Storm's JSON serializer in CI"))
 def test_without_the_option_the_first_direct_emit_kills_the_storm_2_8_worker(
         storm: RealStorm, on_storm_2_8: dict[str, Run]) -> None:
     if not json_smart_storm(storm.version):

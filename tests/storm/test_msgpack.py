@@ -36,7 +36,7 @@ def runs(storm: RealStorm, tmp_path_factory: pytest.TempPathFactory
     dest = tmp_path_factory.mktemp("multilang")
     submitted = {}
     try:
-        for name, settings in ((JSON_RUN, {}), (MSGPACK_RUN, MSGPACK)):
+        for name, settings in ((JSON_RUN, {"petrel.serializer": "json"}), (MSGPACK_RUN, MSGPACK)):
             submitted[name] = submit_copy(storm, dest, name, settings)
         for run in submitted.values():
             wait_done(storm, run)
