@@ -16,9 +16,9 @@ exactly one MessagePack object: decoding is deterministic, so that object ends w
 real values end, whatever bytes they hold (values known whole are remembered).
 
 A spout's read holds few messages, which the C decoder reads faster than Python cuts them:
-its usual read (one emit with a message id, then a sync) is only recognised by its fixed
-head and tail and decoded in one call (``spout_read``); other spout reads are decoded in
-full.
+its usual read (syncs answering acks, and pairs of an emit with a message id and a sync
+answering ``next`` commands) is only cut at each pair's fixed tail, each pair decoded in
+one call (``spout_read``); other spout reads are decoded in full.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _msgpack = None
 
 __all__ = ["TUPLE_ID_DIGITS", "TUPLE_KEY_LEN", "STARTS", "SPOUT_TAIL", "new_known", "scan",
-           "spout_read", "unpack_one", "message_of"]
+           "spout_read", "SYNC_MESSAGE", "unpack_one", "message_of"]
 
 TUPLE_ID_DIGITS = 13
 _ID_STR = bytes((0xA0 | TUPLE_ID_DIGITS,))   # the header of a 13-byte MessagePack string
@@ -51,9 +51,12 @@ STARTS = (ACK_ID, ANCHORED)   # how a read ``scan`` can cut begins
 _TUPLE_LEN = TUPLE_KEY_LEN = len(TUPLE)   # the packed key before an emit's values
 _TAIL_LEN = len(NO_TASK_IDS)
 _UNPACK_ERRORS = (ValueError, TypeError, OverflowError, RecursionError)
-SPOUT_TAIL = NO_TASK_IDS + SYNC   # how a spout's usual read (one emit, then its sync) ends
+SPOUT_TAIL = NO_TASK_IDS + SYNC   # how each pair of a spout's usual read (emit, sync) ends
 _SPOUT_HEAD_LEN = len(SPOUT_EMIT_ID)
-_SPOUT_TAIL_LEN = len(SPOUT_TAIL)
+_SYNC_LEN = len(SYNC)
+# Every sync ``spout_read`` finds, decoded: one map shared by all (read, never changed).
+SYNC_MESSAGE = {"command": "sync"}
+_UINT_SIZES = {0xCC: 2, 0xCD: 3, 0xCE: 5, 0xCF: 9}   # uint 8/16/32/64: header and bytes
 _THREE = b"\x93"   # a MessagePack array of three objects
 
 
@@ -151,32 +154,82 @@ def scan(data: bytes, known: Set[bytes]) -> Tuple[List[Any], int]:
     return items, pos
 
 
-def spout_read(data: bytes) -> Optional[List[Any]]:
-    """A spout's usual read, one emit with a message id then a sync, decoded; None for any
-    other read.
+def _syncs(part: bytes, found: List[Any]) -> bool:
+    """Add ``SYNC_MESSAGE`` for each sync ``part`` is made of; False when it holds anything
+    else."""
+    count = len(part) // _SYNC_LEN
+    if part != SYNC * count:
+        return False
+    found += [SYNC_MESSAGE] * count
+    return True
 
-    The bytes between the emit's fixed head and its fixed tail must be the message id, the
-    tuple key and the values: read as the body of a three-object array, they decode to
-    exactly three objects with the key in the middle only when they are (decoding is
-    deterministic, and a one-object answer cannot leave bytes over).
+
+def _uint_size(first: int) -> int:
+    """The size of an unsigned integer whose MessagePack encoding starts with ``first``
+    (0 for any other object)."""
+    if first < 0x80:
+        return 1
+    return _UINT_SIZES.get(first, 0)
+
+
+def spout_read(data: bytes, known: Set[bytes]) -> Optional[List[Any]]:
+    """A spout's usual read: syncs (the answers to acks and fails) and pairs of an emit with
+    a message id and a sync (one pair per ``next``), in any order; None for any other read.
+
+    Syncs come as ``SYNC_MESSAGE``, one shared map. An emit whose message id is an unsigned
+    integer comes as ``(message id, the packed tuple key and values)``, its values not
+    decoded; one with another id comes decoded.
+
+    The read is cut at each pair's fixed tail; what comes before a pair's fixed head must be
+    whole syncs. The bytes between the head and the tail must be the message id, the tuple
+    key and the values: an integer id's size is in its first byte, and the values must then
+    be one whole object (``known``: values known whole); another id is read with the key
+    and the values as the body of a three-object array, which decodes to exactly three
+    objects with the key in the middle only when they are (decoding is deterministic, and a
+    one-object answer cannot leave bytes over). A tail's bytes inside the values cut them
+    short, and a value cut short never decodes whole (a container's header counts what is
+    missing), so such a read is None.
     """
-    if not (data.endswith(SPOUT_TAIL) and data.startswith(SPOUT_EMIT_ID)):
+    if not data.endswith(SYNC):
         return None
-    try:
-        parts = unpack_one(_THREE + data[_SPOUT_HEAD_LEN:-_SPOUT_TAIL_LEN])
-    except _UNPACK_ERRORS:
+    parts = data.split(SPOUT_TAIL)
+    last = parts.pop()   # syncs after the last pair, or nothing
+    found: List[Any] = []
+    append = found.append
+    for part in parts:
+        at = part.find(SPOUT_EMIT_ID)
+        if at < 0 or (at and not _syncs(part[:at], found)):
+            return None
+        at += _SPOUT_HEAD_LEN
+        size = _uint_size(part[at]) if at < len(part) else 0
+        rest = part[at + size:]
+        if size and (rest in known or _whole(rest, known)) and rest:
+            first = part[at]
+            append((first if size == 1 else int.from_bytes(part[at + 1:at + size], "big"),
+                    rest))
+        else:
+            try:
+                mid, key, values = unpack_one(_THREE + part[at:])
+            except _UNPACK_ERRORS:
+                return None
+            if key != "tuple":
+                return None
+            append({"command": "emit", "id": mid, "tuple": values, "need_task_ids": False})
+        append(SYNC_MESSAGE)
+    if last and not _syncs(last, found):
         return None
-    if parts[1] != "tuple":
-        return None
-    return [{"command": "emit", "id": parts[0], "tuple": parts[2], "need_task_ids": False},
-            {"command": "sync"}]
+    return found
 
 
 def message_of(item: Any) -> Any:
-    """The decoded message of an item ``scan`` gave (for the checks of the general path)."""
+    """The decoded message of an item ``scan`` or ``spout_read`` gave (for the checks of the
+    general path)."""
     kind = type(item)
     if kind is not tuple and kind is not bytes:
         return item
+    if kind is tuple and len(item) == 2:   # a spout's emit: (message id, key and values)
+        return {"command": "emit", "id": item[0], "tuple": unpack_one(item[1][_TUPLE_LEN:]),
+                "need_task_ids": False}
     try:
         if kind is bytes:
             return {"command": "ack", "id": item.decode()}

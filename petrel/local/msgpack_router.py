@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple, cast
 
 from petrel.local import msgpack_wire
 from petrel.local.emit_routing import MEMO_MAX_BYTES, MEMO_MAX_ENTRIES
-from petrel.local.msgpack_quick import TUPLE_KEY_LEN, message_of, unpack_one
+from petrel.local.msgpack_quick import SYNC_MESSAGE, TUPLE_KEY_LEN, message_of, unpack_one
 from petrel.local.msgpack_wire import TUPLE_ID_DIGITS, MsgpackReader, packb
 from petrel.local.router_base import RunnerHooks, tuple_ids
 from petrel.local.routing import Router
@@ -219,6 +219,22 @@ class MsgpackRouter(Router):
         route = task.routes.get("default")
         single = route.single if route is not None else None
         for raw in raws:
+            if raw is SYNC_MESSAGE:
+                if task.inflight:  # a sync nobody asked for is ignored
+                    self.spout_synced(task, now)
+                    synced = True
+                continue
+            if type(raw) is tuple and single is not None and len(raw) == 2:
+                # (message id, tuple key and values): an emit cut out of the read
+                known = route.memo.get(raw[1]) or _learn_packed(cast(Route, route), raw[1])
+                if known is not None:
+                    packed, targets = known
+                    task.cs.emitted += 1
+                    task.emitted += 1
+                    task.emits_in_command += 1
+                    self._spout_tuple(task, raw[0], targets or single(None), cast(Route, route),
+                                      packed, now)
+                    continue
             msg = raw if type(raw) is dict else self.parse(message_of(raw))
             cmd = msg.get("command")
             if cmd == "sync":

@@ -16,7 +16,6 @@ from time import monotonic
 from typing import Any, List
 
 from petrel.local.msgpack_quick import (
-    SPOUT_TAIL,
     STARTS,
     TUPLE_ID_DIGITS,
     new_known,
@@ -25,6 +24,7 @@ from petrel.local.msgpack_quick import (
 )
 from petrel.local.wire import ProtocolError, dumps
 from petrel.runtime.msgpack_codec import MsgpackError, describe, unpackb
+from petrel.runtime.msgpack_emits import SYNC
 from petrel.runtime.msgpack_stream import new_reader, packb
 from petrel.topology.serializer import SERIALIZER_KEY
 
@@ -70,11 +70,11 @@ _STRAY = ("a byte on the component's stdout that is not part of a MessagePack me
 class MsgpackReader:
     """A task's stdout as MessagePack messages; ProtocolError for bad bytes.
 
-    A spout's usual read (one emit, then a sync) is recognised by its fixed head and tail and
-    decoded in one call (``msgpack_quick.spout_read``). A bolt's usual acks and emits at the
-    start of a read come cut out by their bytes (``msgpack_quick.scan``: ids and packed
-    values, not decoded); from the first
-    message of another shape on, and while a message is incomplete, messages come decoded.
+    A spout's usual read (syncs, and pairs of an emit and a sync) is cut at each pair's fixed
+    tail and each pair decoded in one call (``msgpack_quick.spout_read``). A bolt's usual
+    acks and emits at the start of a read come cut out by their bytes (``msgpack_quick.scan``:
+    ids and packed values, not decoded); from the first message of another shape on, and
+    while a message is incomplete, messages come decoded.
     With the msgpack package, its streaming Unpacker decodes every message of a read in one
     C loop, and the messages are checked after (each must be a map or an array); bad bytes
     end the task, so the messages of the same read before them are not handled.
@@ -109,8 +109,8 @@ class MsgpackReader:
             if chunk[:1] == b"{":
                 raise ProtocolError(f"{_JSON_ANSWER}; read: {describe(chunk)}")
         quick: List[Any] = []
-        if chunk.endswith(SPOUT_TAIL) and not self._pending():
-            found = spout_read(chunk)
+        if chunk.endswith(SYNC) and not self._pending():
+            found = spout_read(chunk, self._known)
             if found is not None:
                 return found
         if chunk.startswith(STARTS) and not self._pending():

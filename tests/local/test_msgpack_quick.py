@@ -8,7 +8,7 @@ undecoded (ids and packed values), so the router can pass them on as they are.
 import pytest
 
 from petrel.local import msgpack_quick, msgpack_wire
-from petrel.local.msgpack_quick import message_of
+from petrel.local.msgpack_quick import message_of, new_known
 from petrel.local.msgpack_wire import MsgpackReader
 from petrel.local.wire import ProtocolError
 from petrel.runtime.msgpack_codec import unpackb
@@ -87,7 +87,7 @@ def test_a_read_of_acks_and_anchored_emits_is_cut_at_once(backend):
 
 def test_a_spouts_reads_come_decoded(backend):
     msgs = [spout_emit(["a"], 7), SYNC, spout_emit(["a"]), SYNC]
-    assert MsgpackReader().feed(b"".join(msgs)) == [unpackb(m) for m in msgs]
+    assert decoded(MsgpackReader().feed(b"".join(msgs))) == [unpackb(m) for m in msgs]
 
 
 def test_messages_cut_anywhere_read_the_same(backend):
@@ -132,11 +132,34 @@ def test_an_emit_of_another_layout_is_decoded_not_cut(backend):
     assert [message_of(m) for m in got] == [unpackb(m) for m in msgs]
 
 
+def decoded(items):
+    """What the router makes of a read's items: each message decoded."""
+    return [message_of(m) for m in items]
+
+
+def spout_messages(data):
+    """``spout_read``'s items for ``data``, decoded (None when it is not a usual read)."""
+    found = msgpack_quick.spout_read(data, new_known())
+    return None if found is None else decoded(found)
+
+
 @pytest.mark.parametrize("mid", [7, 2 ** 40, -3, "m-1", ["a", 1], 0.5])
 def test_a_spouts_usual_read_is_recognised_and_reads_as_the_decoder_reads_it(backend, mid):
     msgs = [spout_emit(["the cow", 1.5], mid), SYNC]
-    assert msgpack_quick.spout_read(b"".join(msgs)) == [unpackb(m) for m in msgs]
-    assert MsgpackReader().feed(b"".join(msgs)) == [unpackb(m) for m in msgs]
+    assert spout_messages(b"".join(msgs)) == [unpackb(m) for m in msgs]
+    assert decoded(MsgpackReader().feed(b"".join(msgs))) == [unpackb(m) for m in msgs]
+
+
+@pytest.mark.parametrize("acks_before, pairs, acks_after", [
+    (0, 2, 0), (0, 3, 0), (3, 2, 0), (1, 1, 2), (5, 0, 0), (0, 0, 1)])
+def test_a_spouts_read_of_syncs_and_pipelined_pairs_is_recognised(backend, acks_before, pairs,
+                                                                  acks_after):
+    # a spout answers each ack or fail with a sync, each next with its emits and a sync
+    msgs = ([SYNC] * acks_before + [m for n in range(pairs)
+                                    for m in (SYNC, spout_emit([f"s{n}", n], n), SYNC)]
+            + [SYNC] * acks_after)
+    assert spout_messages(b"".join(msgs)) == [unpackb(m) for m in msgs]
+    assert decoded(MsgpackReader().feed(b"".join(msgs))) == [unpackb(m) for m in msgs]
 
 
 def test_a_spout_read_of_another_shape_is_decoded_in_full(backend):
@@ -145,17 +168,25 @@ def test_a_spout_read_of_another_shape_is_decoded_in_full(backend):
     extra = (SPOUT_EMIT_ID + packb(1) + TUPLE + packb(["a"]) + packb("stream") + packb("s")
              + NO_TASK_IDS + SYNC)                                 # five keys, not four
     tricky = [spout_emit(["x" + tail, tail], 3), SYNC]            # the tail inside the values
-    for msgs in (two, tricky):
-        assert MsgpackReader().feed(b"".join(msgs)) == [unpackb(m) for m in msgs]
-    assert msgpack_quick.spout_read(b"".join(two)) is None
-    assert msgpack_quick.spout_read(extra) is None
+    # the tail's messages as values of their own, between pairs: cut short, never whole
+    objects = [spout_emit(["a", "need_task_ids", False, {"command": "sync"}, "z"], 4), SYNC,
+               spout_emit(["b"], 5), SYNC]
+    raw_tail = msgpack_quick.SPOUT_TAIL    # its very bytes inside binary values
+    binary = [spout_emit([b"x" + raw_tail, raw_tail], 7), SYNC, spout_emit(["c"], 8), SYNC]
+    log = [spout_emit(["a"], 6), SYNC, packb({"command": "log", "msg": "hi"}), SYNC]
+    for msgs in (two, tricky, objects, binary, log):
+        assert decoded(MsgpackReader().feed(b"".join(msgs))) == [unpackb(m) for m in msgs]
+        assert spout_messages(b"".join(msgs)) in (None, [unpackb(m) for m in msgs])
+    for msgs in (two, binary, log):
+        assert spout_messages(b"".join(msgs)) is None
+    assert spout_messages(extra) is None
     with pytest.raises(ProtocolError, match="cannot read the component's output as MessagePack"):
         MsgpackReader().feed(extra)   # a map of four keys holding five: bad bytes after it
 
 
 def test_bad_bytes_in_a_spouts_usual_shape_are_refused_with_the_decoders_message(backend):
     bad = SPOUT_EMIT_ID + packb(1) + TUPLE + b"\x91\xa2\xff\xfe" + NO_TASK_IDS + SYNC
-    assert msgpack_quick.spout_read(bad) is None
+    assert spout_messages(bad) is None
     with pytest.raises(ProtocolError, match="cannot read the component's output as MessagePack"):
         MsgpackReader().feed(bad)
 
@@ -169,3 +200,22 @@ def test_a_message_of_another_shape_ending_like_an_emit_is_decoded_not_cut(backe
                                               "msg": b"x" * pad + fake})]
         got = MsgpackReader().feed(b"".join(msgs))
         assert [message_of(m) for m in got] == [unpackb(m) for m in msgs]
+
+
+@pytest.mark.parametrize("mid", [0, 127, 128, 255, 256, 2 ** 16, 2 ** 32, 2 ** 64 - 1])
+def test_a_spout_emits_unsigned_integer_id_is_read_from_its_bytes_and_its_values_not_decoded(
+        backend, mid):
+    values = ["the cow", {"k": [1, None]}]
+    known = new_known()
+    data = spout_emit(values, mid) + SYNC
+    assert msgpack_quick.spout_read(data, known) == [(mid, TUPLE + packb(values)),
+                                                     {"command": "sync"}]
+    assert TUPLE + packb(values) in known   # the next emit of the same values costs a lookup
+
+
+@pytest.mark.parametrize("mid", [-1, -2 ** 40, "7", 1.0, True, ["a", 2]])
+def test_a_spout_emit_with_another_id_comes_decoded(backend, mid):
+    data = spout_emit(["v"], mid) + SYNC
+    found = msgpack_quick.spout_read(data, new_known())
+    assert found == [unpackb(spout_emit(["v"], mid)), {"command": "sync"}]
+    assert type(found[0]) is dict and found[0]["id"] == mid and type(found[0]["id"]) is type(mid)
