@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import format_floor  # noqa: E402
 import router_floor  # noqa: E402
 
 SPOUT = '''
@@ -253,7 +254,7 @@ def main(rounds: int = 3) -> int:
             print(f"    msgpack: end to end {mp['rate']:,.0f}/s ({mp['vs_json']:.2f}x JSON), "
                   f"p99 {mp['p99']} ms, runner CPU {mp['cpu']:.0%}", flush=True)
     routing = router_floor.measure()
-    formats = router_floor.measure_formats()
+    formats = format_floor.measure_formats()
     for fig in results:
         # the runner's CPU less its routing (as timed on the same messages without processes):
         # its share with free routing, and with routing as cheap as the minimal router's

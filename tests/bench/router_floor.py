@@ -10,10 +10,6 @@ delivered tuple, queue it; for an ack, pop the input and XOR its value into its 
 of nothing but acks has its ids cut out and its entries popped by C loops). No checks, no
 statistics, no back-pressure, no restarts. It bounds how cheap a Python runner's
 routing can get on this machine.
-
-``measure_formats`` times the runner's reader and router together on the same stream in
-both multilang serializers (JSON, MessagePack), the bytes as the task processes write them,
-one format right after the other in each round so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -30,9 +26,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 from petrel.local.runner import LocalRunner, RunOptions
-from petrel.runtime.msgpack_codec import unpackb
-from petrel.runtime.msgpack_emits import ACK, BOLT_EMIT, NO_TASK_IDS, SPOUT_EMIT_ID, SYNC, TUPLE
-from petrel.runtime.msgpack_stream import packb
 from petrel.semantics.groupings import fields_grouping_index
 from petrel.semantics.layout import assign_tasks
 from petrel.topology.model import ComponentDef, GroupingDef, StreamDef, TopologyDef
@@ -40,6 +33,7 @@ from petrel.topology.model import ComponentDef, GroupingDef, StreamDef, Topology
 SENTENCES = ["the cow jumped over the moon", "an apple a day keeps the doctor away",
              "four score and seven years ago", "snow white and the seven dwarfs"]
 READ_SENTENCES = 4   # sentences' worth of bolt output handled per read
+SPOUT_READ_SENTENCES = 2   # a spout's read answers two pipelined next commands
 _SPOUT_EMIT = b'{"command":"emit","id":%d,"tuple":%s,"need_task_ids":false}'
 _BOLT_EMIT = b'{"command":"emit","anchors":["%%s"],"tuple":%s,"need_task_ids":false}'
 _ACK = b'{"command":"ack","id":"%s"}'
@@ -104,6 +98,8 @@ class _FloorTask:
     def __init__(self, cid: str, task_id: int) -> None:
         self.inputs: Dict[bytes, list] = {}
         self.delivered = 0
+        self.acked = 0   # a spout's trees completed
+        self.cid, self.task_id = cid, task_id
         self.proc = _Queues()
         self.fmt = (b'{"id":"%s","comp":"' + cid.encode() + b'","stream":"default","task":'
                     + str(task_id).encode() + b',"tuple":%s}\nend\n')
@@ -148,6 +144,7 @@ def floor_router() -> Tuple[Any, Any, Any, list, list]:
                 if not tree[0]:
                     del pending[root]
                     spout_acks.append(b'{"command":"ack","id":' + tree[1] + b'}\nend\n')
+                    spout.acked += 1
             return
         for raw in raws:
             if raw.startswith(head):
@@ -171,6 +168,7 @@ def floor_router() -> Tuple[Any, Any, Any, list, list]:
                 if not tree[0]:
                     del pending[root]
                     spout_acks.append(b'{"command":"ack","id":' + tree[1] + b'}\nend\n')
+                    spout.acked += 1
 
     return spout_messages, bolt_messages, spout, splits, counts
 
@@ -224,116 +222,3 @@ def measure(sentences: int = 20_000, rounds: int = 5) -> Dict[str, float]:
             for name, make in makers.items():
                 best[name] = min(best[name], drive(make(), sentences) / sentences * 1e6)
     return best
-
-
-def _stream_router(workdir: Path, serializer: str) -> Tuple[Any, Any, list, list]:
-    """The runner over stand-in tasks that each keep the router's stdout reader:
-    (runner, spout, splits, counts)."""
-    topo = _wordcount()
-    topo.conf["petrel.serializer"] = serializer
-    layout = assign_tasks(topo, topo.conf)
-    opts = RunOptions(resources=workdir, logdir=workdir, piddir=workdir / "p", env={},
-                      out=io.StringIO(), err=io.StringIO())
-    runner = LocalRunner(topo, layout, topo.conf, "floor", "floor-1-1", opts)
-    for task in runner.tasks.values():
-        task.proc = _Queues()
-        task.proc.reader = runner.router.new_reader()  # type: ignore[attr-defined]
-        task.state = "running"
-        task.active = True
-    runner.phase = "running"
-    spout = runner.spouts[0]
-    spout.inflight.extend([True] * 2)
-    spout.nexts_ahead = 2
-    tasks = sorted(runner.tasks.values(), key=lambda t: t.id)
-    return (runner, spout, [t for t in tasks if t.cid == "split"],
-            [t for t in tasks if t.cid == "count"])
-
-
-_Wire = Tuple[Callable[[int], bytes], Callable[[bytes], Tuple[str, str]],
-              Callable[[str, str], bytes], Callable[[str], bytes]]
-
-
-def _json_wire() -> _Wire:
-    """JSON's (spout read, a delivered tuple's id and sentence, word emit, ack) as written."""
-    def spout_read(i: int) -> bytes:
-        return (_SPOUT_EMIT % (i, json.dumps([SENTENCES[i % 4]]).encode()) + b"\nend\n"
-                + _SYNC + b"\nend\n")
-
-    def id_sentence(tup: bytes) -> Tuple[str, str]:
-        message = json.loads(tup[:-5])
-        return message["id"], message["tuple"][0]
-
-    def emit(tid: str, word: str) -> bytes:
-        return _BOLT_EMIT % json.dumps([word]).encode() % tid.encode() + b"\nend\n"
-
-    def ack(tid: str) -> bytes:
-        return _ACK % tid.encode() + b"\nend\n"
-
-    return spout_read, id_sentence, emit, ack
-
-
-def _msgpack_wire() -> _Wire:
-    """MessagePack's (spout read, a delivered tuple's id and sentence, word emit, ack)."""
-    def spout_read(i: int) -> bytes:
-        return SPOUT_EMIT_ID + packb(i) + TUPLE + packb([SENTENCES[i % 4]]) + NO_TASK_IDS + SYNC
-
-    def id_sentence(tup: bytes) -> Tuple[str, str]:
-        message = unpackb(tup)
-        return message["id"], message["tuple"][0]
-
-    def emit(tid: str, word: str) -> bytes:
-        return BOLT_EMIT + packb([tid]) + TUPLE + packb([word]) + NO_TASK_IDS
-
-    return spout_read, id_sentence, emit, lambda tid: ACK + packb(tid)
-
-
-def drive_stream(serializer: str, sentences: int, workdir: Path) -> float:
-    """Seconds of CPU in the runner's reader and router for ``sentences`` sentences."""
-    runner, spout, splits, counts = _stream_router(workdir, serializer)
-    router = runner.router
-    spout_read, id_sentence, emit, ack = (_msgpack_wire if serializer == "msgpack"
-                                        else _json_wire)()
-    reads = [spout_read(i) for i in range(sentences)]
-    clock = time.process_time
-    spent = 0.0
-
-    def handle(task: Any, data: bytes, handler: Callable[[Any, List[Any], float], None]) -> None:
-        nonlocal spent
-        start = clock()
-        handler(task, task.proc.reader.feed(data), 0.0)
-        spent += clock() - start
-
-    for done in range(0, sentences, READ_SENTENCES):
-        for data in reads[done:done + READ_SENTENCES]:
-            handle(spout, data, router.spout_messages)
-            spout.proc.ctl.clear()
-            spout.commands.clear()
-            runner.dirty.clear()
-        for task in splits:
-            parts = []
-            for tup in task.proc.tuples:  # its words emitted, anchored to it, then its ack
-                tid, sentence = id_sentence(tup)
-                parts += [emit(tid, word) for word in sentence.split()]
-                parts.append(ack(tid))
-            task.proc.tuples.clear()
-            if parts:
-                handle(task, b"".join(parts), router.bolt_messages)
-        for task in counts:
-            data = b"".join(ack(id_sentence(tup)[0]) for tup in task.proc.tuples)
-            task.proc.tuples.clear()
-            if data:
-                handle(task, data, router.bolt_messages)
-    if runner.stats.spout_acked != sentences:
-        raise RuntimeError(f"{serializer}: {runner.stats.spout_acked} of {sentences} acked")
-    return spent
-
-
-def measure_formats(sentences: int = 10_000, rounds: int = 5) -> Dict[str, List[float]]:
-    """Microseconds of reading and routing per sentence in each serializer, one figure per
-    round, the two formats measured back to back within a round."""
-    figures: Dict[str, List[float]] = {"json": [], "msgpack": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(rounds):
-            for name, values in figures.items():
-                values.append(drive_stream(name, sentences, Path(tmp)) / sentences * 1e6)
-    return figures
