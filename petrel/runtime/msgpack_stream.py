@@ -79,7 +79,9 @@ class CReader:
     costs a fraction of the streaming Unpacker's per-read overhead: one message per read is
     the usual case for a spout or a lightly loaded bolt. Whatever ``unpackb`` cannot take
     whole (a cut message, bad bytes) and what follows the first message go to the Unpacker,
-    which has the last word.
+    which has the last word. After a read of several messages the next read goes straight
+    to the Unpacker (several per read is the usual case for a loaded bolt, and ``unpackb``
+    would then cost an exception and a copy of the rest on every read).
     """
 
     def __init__(self) -> None:
@@ -100,12 +102,13 @@ class CReader:
         # were last checked (see _check_waiting).
         self._waiting: List[bytes] = []
         self._checked = 0
+        self._several = False   # the latest read held several messages
 
     def feed(self, chunk: bytes) -> List[Any]:
         """The messages ``chunk`` completes; the rest as in PythonReader.feed."""
         if self.error is not None:
             raise self.error
-        if self._fed == self._done and chunk:
+        if self._fed == self._done and chunk and not self._several:
             try:
                 value = self._unpackb(chunk)
                 rest = b""
@@ -117,11 +120,14 @@ class CReader:
             if kind is dict or kind is list:
                 if not rest:
                     return [value]
+                self._several = True
                 try:
                     return [value, *self._stream(rest)]
                 except MsgpackError:  # kept in self.error, raised by the next call
                     return [value]
-        return self._stream(chunk)
+        found = self._stream(chunk)
+        self._several = len(found) > 1
+        return found
 
     def _stream(self, chunk: bytes) -> List[Any]:
         self._unpacker.feed(chunk)
