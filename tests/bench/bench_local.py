@@ -10,8 +10,9 @@ would have with routing that cheap, and with routing free (its event loop alone)
 Targets: >= 70% of that bound, p99 < 100 ms, runner < 25% of CPU, first ack < 1.5 s.
 Each round also runs the same topology with ``petrel.serializer: msgpack`` right after the
 JSON one: its end-to-end rate and the runner's CPU share are shown next to JSON's, and the
-runner's reading and routing cost per sentence in each format, paired round by round
-(``router_floor.measure_formats``).
+runner's CPU per acked sentence (its own and its tasks'); after the rounds, the runner's
+reading and routing cost per sentence in each format, paired round by round, next to each
+format's minimal reader and router (``format_floor.measure_formats``).
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ def write_topology(root: Path, serializer: str = "json") -> Path:
                                         "topology.max.spout.pending: 1000\n"
                                         "topology.message.timeout.secs: 30\n"
                                         f"petrel.serializer: {serializer}\n")
+    if serializer == "msgpack":   # as a MessagePack topology ships it (the build checks)
+        (root / "requirements.txt").write_text("msgpack\n")
+        (root / "manifest.txt").write_text("requirements.txt\n")
     return root / "topology.yaml"
 
 
@@ -219,6 +223,8 @@ def _figures(stats: dict, bound: float) -> dict:
             "cpu": stats["runner_cpu_share"], "first": first + stats["build_s"],
             "own_s": stats["runner_cpu_s"], "children_s": stats["children_cpu_s"],
             "acked": stats["spout_acked"],
+            "own_us": stats["runner_cpu_s"] / max(1, stats["spout_acked"]) * 1e6,
+            "tasks_us": stats["children_cpu_s"] / max(1, stats["spout_acked"]) * 1e6,
             "failed": stats["spout_failed"], "restarts": stats["restarts"], "exit": stats["exit"]}
 
 
@@ -278,10 +284,14 @@ def main(rounds: int = 3) -> int:
           f"routing: {_span(col['floor_cpu'], '{:.0%}')}, with free routing: "
           f"{_span(col['no_routing_cpu'], '{:.0%}')}")
     ratios = [m / j for j, m in zip(formats["json"], formats["msgpack"])]
-    print(f"  routing per sentence (reader and router, same stream, no processes): JSON "
-          f"{_span(formats['json'], '{:.1f}')} us, MessagePack "
-          f"{_span(formats['msgpack'], '{:.1f}')} us, ratio {_span(ratios, '{:.2f}')} "
-          f"({len(ratios)} paired rounds)")
+    floor_ratios = [m / j for j, m in zip(formats["floor_json"], formats["floor_msgpack"])]
+    print(f"  reading and routing per sentence (same stream, no processes; "
+          f"{len(ratios)} paired rounds): runner JSON {_span(formats['json'], '{:.1f}')} us, "
+          f"MessagePack {_span(formats['msgpack'], '{:.1f}')} us, ratio "
+          f"{_span(ratios, '{:.2f}')}; minimal reader and router JSON "
+          f"{_span(formats['floor_json'], '{:.1f}')} us, MessagePack "
+          f"{_span(formats['floor_msgpack'], '{:.1f}')} us, ratio "
+          f"{_span(floor_ratios, '{:.2f}')}")
     print(f"  command to first ack: {_span(col['first'], '{:.2f}')} s incl. the jar build "
           f"(target < 1.5 s)")
     print(f"  failed {sum(col['failed'])}, restarts {sum(col['restarts'])}, "
@@ -290,6 +300,9 @@ def main(rounds: int = 3) -> int:
     print(f"  msgpack (petrel.serializer: msgpack), same rounds: end to end "
           f"{_span(mcol['rate'], '{:,.0f}')} sentences/s, {_span(mcol['vs_json'], '{:.2f}')}x "
           f"JSON's; runner CPU {_span(mcol['cpu'], '{:.0%}')} (JSON {_span(col['cpu'], '{:.0%}')})"
+          f", {_span(mcol['own_us'], '{:.1f}')} us a sentence (JSON "
+          f"{_span(col['own_us'], '{:.1f}')}), tasks {_span(mcol['tasks_us'], '{:.1f}')} us "
+          f"(JSON {_span(col['tasks_us'], '{:.1f}')})"
           f"; p99 {_span(mcol['p99'], '{:.1f}')} ms; failed {sum(mcol['failed'])}, "
           f"exit codes {sorted(set(mcol['exit']))}")
     med = {k: sorted(v)[len(v) // 2] for k, v in col.items()}
