@@ -3,8 +3,9 @@
 A bolt's usual acks and emits come from the task's reader cut out by their bytes
 (``msgpack_quick``): an ack is its tuple id, an emit anchored to one input its anchor id and
 packed values, which go on as they came (the route remembers the targets of each distinct
-values' bytes). A spout's messages come decoded (the msgpack package decodes in C), and its
-usual emit is handled straight from its dict. Either way the emit is on the default stream,
+values' bytes). A spout's usual emit (an unsigned integer message id) comes as its id and
+packed values, which go on the same way; its other emits come decoded and are handled
+straight from their dict. Either way the emit is on the default stream,
 with one subscriber and no task ids wanted, and a tuple goes out as its stream's fixed
 message with the tuple id and the packed values filled in (``msgpack_wire.tuple_format``).
 Everything else takes the general path the JSON format uses too (``bolt_message``,
