@@ -227,14 +227,14 @@ class MsgpackRouter(Router):
                 continue
             if type(raw) is tuple and single is not None and len(raw) == 2:
                 # (message id, tuple key and values): an emit cut out of the read
-                known = route.memo.get(raw[1]) or _learn_packed(cast(Route, route), raw[1])
+                quick = cast(Route, route)
+                known = quick.memo.get(raw[1]) or _learn_packed(quick, raw[1])
                 if known is not None:
                     packed, targets = known
                     task.cs.emitted += 1
                     task.emitted += 1
                     task.emits_in_command += 1
-                    self._spout_tuple(task, raw[0], targets or single(None), cast(Route, route),
-                                      packed, now)
+                    self._spout_tuple(task, raw[0], targets or single(None), quick, packed, now)
                     continue
             msg = raw if type(raw) is dict else self.parse(message_of(raw))
             cmd = msg.get("command")
